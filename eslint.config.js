@@ -1,0 +1,69 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'coverage/', '.local/', 'bench/results/'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      eqeqeq: ['error', 'always'],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/explicit-module-boundary-types': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The pure core: no I/O, no clock, no randomness. Time comes in as `now`.
+    files: ['lib/**/*.ts'],
+    ignores: ['lib/clients/**'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: [
+                'fastify',
+                'fastify/*',
+                'undici',
+                '@kubernetes/client-node',
+                'node:*',
+                'fs',
+                'net',
+                'http',
+                'https',
+                'child_process',
+                'prom-client',
+                '../clients/*',
+                './clients/*',
+              ],
+              message: 'lib/ core is pure: no I/O modules (clients live in lib/clients/).',
+            },
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'pass `now` in; the core reads no clock' },
+        { object: 'Math', property: 'random', message: 'the core uses no randomness' },
+      ],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'pass `now` in; the core reads no clock',
+        },
+        { selector: "MemberExpression[object.name='process']", message: 'the core reads no environment' },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js', '**/*.mjs'],
+    ...tseslint.configs.disableTypeChecked,
+  },
+);

@@ -1,0 +1,24 @@
+// Sources are TypeScript run natively by Node (type stripping); jest transforms them with swc
+// (no type check — `npm run typecheck` does that once for the whole tree).
+/** @type {import('jest').Config} */
+export default {
+  testEnvironment: 'node',
+  extensionsToTreatAsEsm: ['.ts'],
+  transform: {
+    '^.+\\.ts$': [
+      '@swc/jest',
+      {
+        jsc: { parser: { syntax: 'typescript' }, target: 'es2024' },
+        module: { type: 'es6' },
+      },
+    ],
+  },
+  testMatch: ['<rootDir>/tests/**/*.test.ts'],
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/e2e/'],
+  collectCoverage: true,
+  collectCoverageFrom: ['lib/**/*.ts', 'hooks/**/*.ts'],
+  coverageReporters: ['text-summary', 'lcov'],
+  coverageThreshold: {
+    './lib/': { lines: 90, branches: 85 },
+  },
+};
