@@ -1,0 +1,331 @@
+// The CNFDeployment API as TypeScript types, and the contract between the pure core and the hook shell.
+// The CRD YAML in manifests/crd/ is the single source of truth for validation; these types mirror it
+// so the compiler can check the code that reads specs and writes status. One name per concept: every
+// field here has the same name in the CRD, in status, in metrics labels and in docs/api.md.
+
+export const API_GROUP = 'nephoran.com';
+export const API_VERSION = 'nephoran.com/v1';
+export const KIND = 'CNFDeployment';
+
+export type CNFType = '5G-Core' | 'O-RAN' | 'Edge' | 'Custom';
+
+/** Kubernetes resource quantity as it appears in YAML: "500m", "2Gi", 1. */
+export type Quantity = string | number;
+
+export interface ResourceList {
+  cpu?: Quantity;
+  memory?: Quantity;
+  [name: string]: Quantity | undefined;
+}
+
+export interface ResourceRequirements {
+  requests?: ResourceList;
+  limits?: ResourceList;
+}
+
+export type CNIType = 'macvlan' | 'ipvlan' | 'sriov';
+
+export interface NetworkInterface {
+  name: string;
+  cniType: CNIType;
+  master?: string;
+  ipv4?: { address: string; gateway?: string };
+  vlanID?: number;
+}
+
+export interface NetworkConfig {
+  interfaces?: NetworkInterface[];
+  serviceType?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
+  exposePorts?: number[];
+}
+
+export interface PorchSpec {
+  repository?: string;
+  packageName?: string;
+  approval?: 'Automatic' | 'Manual';
+}
+
+export interface RolloutSpec {
+  progressDeadlineSeconds?: number;
+  autoRollback?: boolean;
+}
+
+export interface ScalingSpec {
+  cooldownSeconds?: number;
+}
+
+/** O-RAN configuration stage (A1 policies, E2 subscriptions); see docs/oran.md. */
+export interface OranSpec {
+  a1?: {
+    endpoint: string;
+    policyTypes?: Array<{ policyTypeId: number; name?: string; description?: string; createSchema: Record<string, unknown> }>;
+    policies?: Array<{ policyTypeId: number; policyId?: string; policy: Record<string, unknown> }>;
+  };
+  e2?: {
+    endpoint: string;
+    clientEndpoint?: { host: string; httpPort?: number; rmrPort?: number };
+    subscriptions?: Array<{
+      name?: string;
+      meid: string;
+      ranFunctionId: number;
+      eventTriggers?: number[];
+      actions: Array<{
+        actionId: number;
+        actionType: 'insert' | 'policy' | 'report';
+        actionDefinition?: number[];
+        subsequentAction?: { subsequentActionType: 'continue' | 'wait'; timeToWait?: string };
+      }>;
+    }>;
+  };
+}
+
+export interface CNFDeploymentSpec {
+  type: CNFType;
+  function: string;
+  replicas?: number;
+  maxReplicas?: number;
+  image?: string;
+  resources?: ResourceRequirements;
+  configuration?: Record<string, unknown>;
+  networkConfig?: NetworkConfig;
+  dependencies?: string[];
+  porch?: PorchSpec;
+  rollout?: RolloutSpec;
+  scaling?: ScalingSpec;
+  oran?: OranSpec;
+}
+
+export type Phase =
+  | 'Pending'
+  | 'Provisioning'
+  | 'Configuring'
+  | 'Active'
+  | 'Scaling'
+  | 'Updating'
+  | 'Degraded'
+  | 'Healing'
+  | 'Terminating'
+  | 'Failed'
+  | 'Deleted';
+
+export type ConditionStatus = 'True' | 'False' | 'Unknown';
+
+export interface Condition {
+  type: string;
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+  /** RFC 3339; changes only when `status` changes. */
+  lastTransitionTime: string;
+  observedGeneration?: number;
+}
+
+export type HealthState = 'Healthy' | 'Degraded' | 'Unhealthy';
+
+export interface HealthCheck {
+  name: string;
+  status: HealthState;
+  message: string;
+  /** When this check last changed status (stable while unchanged, so status does not churn). */
+  timestamp: string;
+}
+
+export interface HealthStatus {
+  overall: HealthState;
+  checks: HealthCheck[];
+  consecutiveFails: number;
+}
+
+export type ErrorClass = 'Transient' | 'Permanent' | 'Configuration';
+
+export interface StatusError {
+  class: ErrorClass;
+  /** Machine-readable cause, e.g. InvalidSpec, PorchWriteFailed. */
+  reason: string;
+  message: string;
+  /** For Configuration errors: JSON paths of the offending fields, e.g. spec.replicas. */
+  fields?: string[];
+  /** Which hook action failed, when the error came from one. */
+  action?: string;
+  /** Spec generation the error was observed at; a Configuration error is not retried until it changes. */
+  generation?: number;
+  since: string;
+}
+
+export type RevisionOutcome = 'Pending' | 'Published' | 'Healthy' | 'Failed' | 'RolledBack' | 'Superseded';
+
+export interface RevisionHistoryEntry {
+  /** PackageRevision object name. */
+  name: string;
+  workspace: string;
+  /** Porch revision number once published (0 before). */
+  revision: number;
+  contentHash: string;
+  generation: number;
+  outcome: RevisionOutcome;
+  createdAt: string;
+  finishedAt?: string;
+  reason?: string;
+}
+
+export interface CNFDeploymentStatus {
+  phase?: Phase;
+  conditions?: Condition[];
+  observedGeneration?: number;
+  replicas?: number;
+  readyReplicas?: number;
+  /** Label selector string for the scale subresource (`kubectl scale`). */
+  selector?: string;
+  /** Name of the PackageRevision that the workload should be running (latest desired). */
+  packageRevision?: string;
+  packageName?: string;
+  repository?: string;
+  /** Porch revision number of the latest published revision. */
+  revision?: number;
+  contentHash?: string;
+  health?: HealthStatus;
+  history?: RevisionHistoryEntry[];
+  lastError?: StatusError;
+  /** The spec last seen healthy; rollback renders it into a new revision. */
+  lastHealthy?: { generation: number; contentHash: string; spec: CNFDeploymentSpec };
+  rollback?: { failedContentHash: string; failedGeneration: number; toContentHash: string; at: string; reason: string };
+  scaling?: { lastScaleTime?: string; cooldownUntil?: string; pendingReplicas?: number };
+  healing?: { attempts: number; lastAttemptAt?: string };
+  phaseSince?: string;
+  /** O-RAN configuration stage state (issue: O-RAN). */
+  oran?: {
+    policies?: Array<{ policyTypeId: number; policyId: string; state: string; reason?: string }>;
+    subscriptions?: Array<{ name: string; subscriptionId?: string; state: string; reason?: string }>;
+  };
+}
+
+export interface ObjectMeta {
+  name: string;
+  namespace?: string;
+  uid?: string;
+  generation?: number;
+  resourceVersion?: string;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  ownerReferences?: Array<Record<string, unknown>>;
+}
+
+export interface CNFDeployment {
+  apiVersion: typeof API_VERSION;
+  kind: typeof KIND;
+  metadata: ObjectMeta;
+  spec: CNFDeploymentSpec;
+  status?: CNFDeploymentStatus;
+}
+
+// ---- Porch ----------------------------------------------------------------------------------------
+
+export type PackageLifecycle = 'Draft' | 'Proposed' | 'Published' | 'DeletionProposed';
+
+export type PackageRevisionTask =
+  | { type: 'init'; init: { description?: string; keywords?: string[]; site?: string } }
+  | { type: 'edit'; edit: { sourceRef: { name: string } } };
+
+export interface PackageRevision {
+  apiVersion: 'porch.kpt.dev/v1alpha1';
+  kind: 'PackageRevision';
+  metadata: ObjectMeta;
+  spec: {
+    packageName: string;
+    repository: string;
+    workspaceName: string;
+    revision?: number;
+    lifecycle?: PackageLifecycle;
+    tasks?: PackageRevisionTask[];
+  };
+  status?: { publishedBy?: string; publishTimestamp?: string; conditions?: Array<Record<string, unknown>> };
+}
+
+/** The rendered kpt package: file path → content. Deterministic for the same spec. */
+export interface RenderedPackage {
+  files: Record<string, string>;
+  /** sha256 (hex) over the files, excluding the hash annotation itself. */
+  contentHash: string;
+}
+
+// ---- Reconciler contract ----------------------------------------------------------------------------
+
+/** Kubernetes objects related to a CNF, gathered by Metacontroller through the customize hook. */
+export interface RelatedObjects {
+  deployments: KubeObject[];
+  pods: KubeObject[];
+  endpointSlices: KubeObject[];
+  /** CNFDeployments named in spec.dependencies (same namespace). */
+  cnfDeployments: CNFDeployment[];
+}
+
+export interface KubeObject {
+  apiVersion: string;
+  kind: string;
+  metadata: ObjectMeta;
+  spec?: Record<string, unknown>;
+  status?: Record<string, unknown>;
+  [key: string]: unknown;
+}
+
+/** What the hook shell observed outside Metacontroller's view before calling the reconciler. */
+export interface Observations {
+  /**
+   * For each non-published child PackageRevision (by object name): the content hash recorded in the
+   * Kptfile of its PackageRevisionResources (null when absent or unreadable).
+   */
+  resources?: Record<string, { contentHash: string | null }>;
+  /** Failures of the previous attempt to observe (e.g. Porch unreachable), as Transient errors. */
+  errors?: StatusError[];
+}
+
+export type Action =
+  | {
+      type: 'writeResources';
+      /** PackageRevision (and PackageRevisionResources) object name. */
+      name: string;
+      namespace: string;
+      files: Record<string, string>;
+      contentHash: string;
+    }
+  | { type: 'approve'; name: string; namespace: string };
+
+export interface ReconcileInput {
+  parent: CNFDeployment;
+  /** Observed child PackageRevisions owned by the parent. */
+  children: PackageRevision[];
+  related: RelatedObjects;
+  observations: Observations;
+  /** Current time (RFC 3339), passed in: the core reads no clock. */
+  now: string;
+  /** Defaults from the server configuration (e.g. the Porch repository when spec.porch.repository is unset). */
+  defaults: ReconcileDefaults;
+}
+
+export interface ReconcileDefaults {
+  repository: string;
+}
+
+export interface ReconcileOutput {
+  children: PackageRevision[];
+  status: CNFDeploymentStatus;
+  actions: Action[];
+  resyncAfterSeconds?: number;
+}
+
+export interface FinalizeOutput extends ReconcileOutput {
+  finalized: boolean;
+}
+
+/** Outcome of carrying out one action, folded back into status by the shell. */
+export interface ActionResult {
+  action: Action;
+  ok: boolean;
+  /** Set when ok is false. */
+  error?: { class: ErrorClass; reason: string; message: string; httpStatus?: number };
+  /** True when the shell found nothing to do (already written / already approved). */
+  skipped?: boolean;
+}
