@@ -15,6 +15,7 @@ export default {
   },
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/e2e/'],
+  reporters: ['default', '<rootDir>/tests/summary-reporter.js'],
   collectCoverage: true,
   collectCoverageFrom: ['lib/**/*.ts', 'hooks/**/*.ts'],
   coverageReporters: ['text-summary', 'lcov'],
