@@ -58,7 +58,12 @@ export interface ScalingSpec {
 export interface OranSpec {
   a1?: {
     endpoint: string;
-    policyTypes?: Array<{ policyTypeId: number; name?: string; description?: string; createSchema: Record<string, unknown> }>;
+    policyTypes?: Array<{
+      policyTypeId: number;
+      name?: string;
+      description?: string;
+      createSchema: Record<string, unknown>;
+    }>;
     policies?: Array<{ policyTypeId: number; policyId?: string; policy: Record<string, unknown> }>;
   };
   e2?: {
@@ -134,6 +139,8 @@ export interface HealthStatus {
   overall: HealthState;
   checks: HealthCheck[];
   consecutiveFails: number;
+  /** When consecutiveFails last changed (RFC 3339); it moves at most once per health-check interval. */
+  lastCheck?: string;
 }
 
 export type ErrorClass = 'Transient' | 'Permanent' | 'Configuration';
@@ -150,6 +157,10 @@ export interface StatusError {
   /** Spec generation the error was observed at; a Configuration error is not retried until it changes. */
   generation?: number;
   since: string;
+  /** Transient errors: failed attempts counted (at most one per backoff window); drives the resync backoff. */
+  failures?: number;
+  /** Transient errors: when the last counted failure happened (RFC 3339); the backoff window starts here. */
+  lastFailure?: string;
 }
 
 export type RevisionOutcome = 'Pending' | 'Published' | 'Healthy' | 'Failed' | 'RolledBack' | 'Superseded';
@@ -162,7 +173,13 @@ export interface RevisionHistoryEntry {
   revision: number;
   contentHash: string;
   generation: number;
+  /** spec.replicas the revision was rendered with (tells a replicas-only change from an update). */
+  replicas?: number;
+  /** Restart generation the revision was rendered with (bumped by healing). */
+  restartGeneration?: number;
   outcome: RevisionOutcome;
+  /** When the revision was first seen Published (RFC 3339); the rollout deadline counts from here. */
+  publishedAt?: string;
   createdAt: string;
   finishedAt?: string;
   reason?: string;
@@ -188,9 +205,15 @@ export interface CNFDeploymentStatus {
   lastError?: StatusError;
   /** The spec last seen healthy; rollback renders it into a new revision. */
   lastHealthy?: { generation: number; contentHash: string; spec: CNFDeploymentSpec };
-  rollback?: { failedContentHash: string; failedGeneration: number; toContentHash: string; at: string; reason: string };
+  rollback?: {
+    failedContentHash: string;
+    failedGeneration: number;
+    toContentHash: string;
+    at: string;
+    reason: string;
+  };
   scaling?: { lastScaleTime?: string; cooldownUntil?: string; pendingReplicas?: number };
-  healing?: { attempts: number; lastAttemptAt?: string };
+  healing?: { attempts: number; lastAttemptAt?: string; restartGeneration?: number };
   phaseSince?: string;
   /** O-RAN configuration stage state (issue: O-RAN). */
   oran?: {
