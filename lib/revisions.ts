@@ -1,0 +1,298 @@
+// Planning of the PackageRevision children: which revisions the answer holds, with which lifecycle,
+// and which actions (write content, approve) the shell must carry out for the one in flight.
+//
+// Rules (see docs/lifecycle.md): observed children are echoed with their observed spec so nothing
+// churns; only lifecycle, our labels and our annotations are ours to set. Published revisions are
+// never left out (Porch refuses to delete them) except after they were observed DeletionProposed.
+// At most one unpublished revision is desired; a superseded Draft/Proposed is simply left out.
+import type {
+  Action,
+  CNFDeployment,
+  Observations,
+  PackageLifecycle,
+  PackageRevision,
+  PackageRevisionTask,
+  RevisionHistoryEntry,
+} from './types.ts';
+import {
+  ANNOTATION_CONTENT_HASH,
+  ANNOTATION_GENERATION,
+  ANNOTATION_REASON,
+  LABEL_CNF,
+  LABEL_CONTROLLER_UID,
+} from './labels.ts';
+import { revisionName, workspaceName, workspaceSequence } from './naming.ts';
+
+/** Published revisions kept in Porch; older ones are proposed for deletion, then deleted. */
+export const KEEP_PUBLISHED = 5;
+
+export type RevisionReason = 'Create' | 'Scale' | 'Update' | 'Heal' | 'Rollback';
+
+export interface ChildInfo {
+  child: PackageRevision;
+  name: string;
+  /** Sequence number from the workspace name `r<seq>-<hash10>` (0 when not ours). */
+  seq: number;
+  lifecycle: PackageLifecycle;
+  contentHash: string | undefined;
+  reason: string | undefined;
+  /** Porch revision number (0 until published). */
+  revision: number;
+}
+
+export function seqOfWorkspace(workspace: string): number {
+  return workspaceSequence(workspace) ?? 0;
+}
+
+export function describeChild(child: PackageRevision): ChildInfo {
+  return {
+    child,
+    name: child.metadata.name,
+    seq: seqOfWorkspace(child.spec.workspaceName),
+    lifecycle: child.spec.lifecycle ?? 'Draft',
+    contentHash: child.metadata.annotations?.[ANNOTATION_CONTENT_HASH],
+    reason: child.metadata.annotations?.[ANNOTATION_REASON],
+    revision: child.spec.revision ?? 0,
+  };
+}
+
+/** Newest first: by Porch revision number, then by our sequence number. */
+function newestFirst(a: ChildInfo, b: ChildInfo): number {
+  return b.revision - a.revision || b.seq - a.seq;
+}
+
+export function publishedChildren(children: readonly ChildInfo[]): ChildInfo[] {
+  return children.filter((c) => c.lifecycle === 'Published').sort(newestFirst);
+}
+
+/** The desired content of the latest revision. */
+export interface DesiredContent {
+  contentHash: string;
+  files: Record<string, string>;
+  reason: RevisionReason;
+  generation: number;
+  replicas: number;
+  restartGeneration: number;
+}
+
+export interface PlanInput {
+  parent: CNFDeployment;
+  children: readonly ChildInfo[];
+  history: readonly RevisionHistoryEntry[];
+  desired: DesiredContent;
+  packageName: string;
+  repository: string;
+  approval: 'Automatic' | 'Manual';
+  observations: Observations;
+}
+
+export type TargetState = 'New' | 'Draft' | 'Proposed' | 'Published';
+
+export interface RevisionTarget {
+  name: string;
+  workspace: string;
+  state: TargetState;
+  reason: RevisionReason;
+  /** The observed child, when it exists. */
+  info?: ChildInfo;
+  /** The content is written; the revision is (or is being) proposed. */
+  written: boolean;
+}
+
+export interface RevisionPlan {
+  children: PackageRevision[];
+  actions: Action[];
+  target: RevisionTarget;
+  latestPublished: ChildInfo | undefined;
+  /** Published revisions being proposed for deletion (history bound). */
+  pruning: string[];
+}
+
+function ourLabels(parent: CNFDeployment): Record<string, string> {
+  const labels: Record<string, string> = { [LABEL_CNF]: parent.metadata.name };
+  if (parent.metadata.uid !== undefined) labels[LABEL_CONTROLLER_UID] = parent.metadata.uid;
+  return labels;
+}
+
+const OUR_ANNOTATIONS = [ANNOTATION_CONTENT_HASH, ANNOTATION_GENERATION, ANNOTATION_REASON];
+
+/** An observed child as the answer holds it: its observed spec, our metadata, the given lifecycle. */
+export function echoChild(
+  parent: CNFDeployment,
+  child: PackageRevision,
+  lifecycle?: PackageLifecycle,
+): PackageRevision {
+  const annotations: Record<string, string> = {};
+  for (const key of OUR_ANNOTATIONS) {
+    const v = child.metadata.annotations?.[key];
+    if (v !== undefined) annotations[key] = v;
+  }
+  const s = child.spec;
+  const spec: PackageRevision['spec'] = {
+    packageName: s.packageName,
+    repository: s.repository,
+    workspaceName: s.workspaceName,
+  };
+  if (s.revision !== undefined) spec.revision = s.revision;
+  const lc = lifecycle ?? s.lifecycle;
+  if (lc !== undefined) spec.lifecycle = lc;
+  if (s.tasks !== undefined) spec.tasks = s.tasks;
+  const metadata: PackageRevision['metadata'] = { name: child.metadata.name, labels: ourLabels(parent) };
+  const ns = child.metadata.namespace ?? parent.metadata.namespace;
+  if (ns !== undefined) metadata.namespace = ns;
+  if (Object.keys(annotations).length > 0) metadata.annotations = annotations;
+  return { apiVersion: 'porch.kpt.dev/v1alpha1', kind: 'PackageRevision', metadata, spec };
+}
+
+function newChild(
+  input: PlanInput,
+  name: string,
+  workspace: string,
+  source: ChildInfo | undefined,
+): PackageRevision {
+  const { parent, desired } = input;
+  const task: PackageRevisionTask =
+    source === undefined
+      ? {
+          type: 'init',
+          init: {
+            description: `${parent.spec.function} (${parent.spec.type}) CNF ${parent.metadata.name}`,
+            keywords: [parent.spec.type, parent.spec.function],
+          },
+        }
+      : { type: 'edit', edit: { sourceRef: { name: source.name } } };
+  const metadata: PackageRevision['metadata'] = {
+    name,
+    labels: ourLabels(parent),
+    annotations: {
+      [ANNOTATION_CONTENT_HASH]: desired.contentHash,
+      [ANNOTATION_GENERATION]: String(desired.generation),
+      [ANNOTATION_REASON]: desired.reason,
+    },
+  };
+  if (parent.metadata.namespace !== undefined) metadata.namespace = parent.metadata.namespace;
+  return {
+    apiVersion: 'porch.kpt.dev/v1alpha1',
+    kind: 'PackageRevision',
+    metadata,
+    spec: {
+      packageName: input.packageName,
+      repository: input.repository,
+      workspaceName: workspace,
+      lifecycle: 'Draft',
+      tasks: [task],
+    },
+  };
+}
+
+function asReason(v: string | undefined, fallback: RevisionReason): RevisionReason {
+  return v === 'Create' || v === 'Scale' || v === 'Update' || v === 'Heal' || v === 'Rollback' ? v : fallback;
+}
+
+/** Chooses the revision that carries the desired content: existing, or a new one. */
+function chooseTarget(input: PlanInput, latest: ChildInfo | undefined): RevisionTarget {
+  const { desired } = input;
+  if (latest !== undefined && latest.contentHash === desired.contentHash) {
+    return {
+      name: latest.name,
+      workspace: latest.child.spec.workspaceName,
+      state: 'Published',
+      reason: asReason(latest.reason, desired.reason),
+      info: latest,
+      written: true,
+    };
+  }
+  const pending = input.children
+    .filter(
+      (c) => (c.lifecycle === 'Draft' || c.lifecycle === 'Proposed') && c.contentHash === desired.contentHash,
+    )
+    .sort((a, b) => b.seq - a.seq)[0];
+  if (pending !== undefined) {
+    return {
+      name: pending.name,
+      workspace: pending.child.spec.workspaceName,
+      state: pending.lifecycle === 'Proposed' ? 'Proposed' : 'Draft',
+      reason: asReason(pending.reason, desired.reason),
+      info: pending,
+      written: pending.lifecycle === 'Proposed',
+    };
+  }
+  // Requested in an earlier answer but not observed (not listed yet, or deleted behind our back):
+  // ask for the same object again rather than a new sequence number.
+  const last = input.history[input.history.length - 1];
+  const observedNames = new Set(input.children.map((c) => c.name));
+  if (last !== undefined && last.outcome === 'Pending' && last.contentHash === desired.contentHash) {
+    if (!observedNames.has(last.name)) {
+      return {
+        name: last.name,
+        workspace: last.workspace,
+        state: 'New',
+        reason: asReason(last.reason, desired.reason),
+        written: false,
+      };
+    }
+  }
+  const seqs = [
+    ...input.children.map((c) => c.seq),
+    ...input.history.map((h) => seqOfWorkspace(h.workspace)),
+  ];
+  const seq = Math.max(0, ...seqs) + 1;
+  const workspace = workspaceName(seq, desired.contentHash);
+  return {
+    name: revisionName(input.repository, input.packageName, workspace),
+    workspace,
+    state: 'New',
+    reason: desired.reason,
+    written: false,
+  };
+}
+
+export function planRevisions(input: PlanInput): RevisionPlan {
+  const { parent } = input;
+  const published = publishedChildren(input.children);
+  const latest = published[0];
+  const target = chooseTarget(input, latest);
+  const children: PackageRevision[] = [];
+  const actions: Action[] = [];
+  const pruning: string[] = [];
+  const namespace = parent.metadata.namespace ?? 'default';
+
+  published.forEach((p, i) => {
+    if (i < KEEP_PUBLISHED) {
+      children.push(echoChild(parent, p.child));
+    } else {
+      pruning.push(p.name);
+      children.push(echoChild(parent, p.child, 'DeletionProposed'));
+    }
+  });
+  // Observed DeletionProposed children are left out: Metacontroller deletes them.
+  if (target.state === 'New') {
+    // Edit from the latest published revision (Porch copies its content); init for the first.
+    children.push(newChild(input, target.name, target.workspace, latest));
+  } else if (target.state !== 'Published' && target.info !== undefined) {
+    const info = target.info;
+    if (target.state === 'Draft') {
+      const observed = input.observations.resources?.[info.name]?.contentHash ?? null;
+      if (observed === input.desired.contentHash) {
+        target.written = true;
+        children.push(echoChild(parent, info.child, 'Proposed'));
+      } else {
+        children.push(echoChild(parent, info.child, 'Draft'));
+        actions.push({
+          type: 'writeResources',
+          name: info.name,
+          namespace,
+          files: input.desired.files,
+          contentHash: input.desired.contentHash,
+        });
+      }
+    } else {
+      children.push(echoChild(parent, info.child, 'Proposed'));
+      if (input.approval === 'Automatic') actions.push({ type: 'approve', name: info.name, namespace });
+    }
+  }
+  children.sort((a, b) =>
+    a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0,
+  );
+  return { children, actions, target, latestPublished: latest, pruning };
+}
