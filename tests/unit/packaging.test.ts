@@ -3,7 +3,8 @@
 // The YAML checks always run; `kubectl kustomize` runs too when a kubectl is found.
 import { describe, expect, it } from '@jest/globals';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
@@ -356,17 +357,29 @@ describe('manifests/ kustomization', () => {
     expect(container.startupProbe).toBeDefined();
   });
 
-  it('configures Porch and the optional hook token from a Secret volume', () => {
-    expect(env.get('PORCH_REPOSITORY')).toBeTruthy();
-    const tokenFile = env.get('HOOK_TOKEN_FILE') ?? '';
+  it('configures Porch, and leaves hook-token auth to a component that mounts an optional Secret', () => {
+    expect(env.get('PORCH_REPOSITORY')).toMatch(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
+    // The server refuses to start when HOOK_TOKEN_FILE names a missing file: not in the base.
+    expect(env.has('HOOK_TOKEN_FILE')).toBe(false);
+    const [componentDoc] = parseYamlFile(join(ROOT, 'manifests/components/hook-token/kustomization.yaml'));
+    const component = asObj(componentDoc, 'hook-token component');
+    expect(component.kind).toBe('Component');
+    const [patch] = asArray(component.patches, 'patches').map((p) => asObj(p, 'patch'));
+    expect(asObj(patch?.target, 'patch target')).toMatchObject({ kind: 'Deployment', name: HOOK_NAME });
+    const ops = asArray(parseAllDocuments(String(patch?.patch))[0]?.toJS(), 'JSON6902 patch');
+    const op = asObj(ops[0], 'patch op');
+    expect(op.op).toBe('add');
+    expect(op.path).toBe('/spec/template/spec/containers/0/env/-');
+    const added = asObj(op.value, 'added env var');
+    expect(added.name).toBe('HOOK_TOKEN_FILE');
+    const tokenFile = String(added.value);
     const mounts = asArray(container.volumeMounts ?? [], 'volumeMounts').map((m) => asObj(m, 'mount'));
     const mount = mounts.find((m) => tokenFile.startsWith(`${String(m.mountPath)}/`));
     expect(mount).toBeDefined();
     const volume = asArray(podSpec.volumes, 'volumes')
       .map((v) => asObj(v, 'volume'))
       .find((v) => v.name === mount?.name);
-    const secret = asObj(volume?.secret, 'token volume secret');
-    expect(secret.optional).toBe(true);
+    expect(asObj(volume?.secret, 'token volume secret').optional).toBe(true);
     // A read-only root filesystem still needs a writable /tmp.
     expect(mounts.some((m) => m.mountPath === '/tmp')).toBe(true);
   });
@@ -375,8 +388,10 @@ describe('manifests/ kustomization', () => {
     const preStop = asObj(asObj(container.lifecycle, 'lifecycle').preStop, 'preStop');
     const sleep = Number(asObj(preStop.sleep, 'preStop.sleep').seconds);
     expect(sleep).toBeGreaterThan(0);
-    const deadlineSeconds = Number(env.get('HOOK_DEADLINE_MS') ?? '10000') / 1000;
-    expect(Number(podSpec.terminationGracePeriodSeconds)).toBeGreaterThanOrEqual(sleep + deadlineSeconds + 5);
+    const deadline = Number(env.get('HOOK_DEADLINE_MS') ?? '8000');
+    const shutdown = Number(env.get('SHUTDOWN_TIMEOUT_MS') ?? '10000');
+    expect(shutdown).toBeGreaterThanOrEqual(deadline);
+    expect(Number(podSpec.terminationGracePeriodSeconds)).toBeGreaterThanOrEqual(sleep + shutdown / 1000 + 5);
   });
 
   it('requests resources and limits memory', () => {
@@ -642,6 +657,24 @@ describe('kubectl kustomize', () => {
     );
     expect(String(container?.image)).toMatch(/^[\w.-]+(:\d+)?\/[\w./-]+(:[\w.-]+|@sha256:[0-9a-f]{64})$/);
     expect(String(container?.image)).not.toMatch(/:latest$/);
+  });
+
+  itWithKubectl('an overlay with the hook-token component sets HOOK_TOKEN_FILE', () => {
+    const overlay = mkdtempSync(join(tmpdir(), 'nephoran-overlay-'));
+    try {
+      const rel = (p: string): string => relative(overlay, join(ROOT, p));
+      writeFileSync(
+        join(overlay, 'kustomization.yaml'),
+        `resources: [${rel('manifests')}]\ncomponents: [${rel('manifests/components/hook-token')}]\n`,
+      );
+      const out = execFileSync(kubectl ?? 'kubectl', ['kustomize', overlay], {
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(out).toContain('HOOK_TOKEN_FILE');
+    } finally {
+      rmSync(overlay, { recursive: true, force: true });
+    }
   });
 
   itWithKubectl('renders metacontroller/ and manifests/monitoring/', () => {
