@@ -1,0 +1,435 @@
+// The kpt package renderer: a defaulted CNFDeploymentSpec → the files of one Porch package.
+// Pure and byte-for-byte deterministic: objects are built with a fixed key order, configuration keys
+// are sorted, and everything is serialized by one `yaml` stringify call with fixed options.
+//
+// Content hash (RenderedPackage.contentHash, ANNOTATION_CONTENT_HASH):
+//   1. render every file WITHOUT the content-hash annotation (Kptfile and Deployment);
+//   2. contentHash = sha256 hex of the UTF-8 bytes of
+//        JSON.stringify([[path, content], ...])   with the pairs sorted by path (code-unit order);
+//   3. render the Kptfile and the Deployment again with the annotation set to that hash.
+// So the hash identifies the content, not itself, and anyone can recompute it by removing the
+// annotation line from those two files (see tests/unit/render.test.ts).
+//
+// Config hash (ANNOTATION_CONFIG_HASH on the pod template) = sha256 of the ConfigMap's config.yaml
+// only: configuration changes roll the pods, a replicas-only change does not touch the template.
+
+import { stringify, parse } from 'yaml';
+import { getCatalogEntry, type CatalogEntry, type CatalogPort, type Probe } from './catalog.ts';
+import {
+  ANNOTATION_CONFIG_HASH,
+  ANNOTATION_CONTENT_HASH,
+  ANNOTATION_RESTART_GENERATION,
+  LABEL_CNF,
+  LABEL_CNF_TYPE,
+  LABEL_FUNCTION,
+  LABEL_MANAGED_BY,
+  MANAGED_BY,
+} from './labels.ts';
+import { checkPorchNames } from './naming.ts';
+import { compareQuantities } from './quantity.ts';
+import { sha256Hex } from './sha256.ts';
+import type { CNFDeploymentSpec, NetworkInterface, Quantity, RenderedPackage } from './types.ts';
+
+export interface RenderInput {
+  name: string;
+  namespace: string;
+  /** The spec with CRD defaults applied (validateCNFDeployment's value.spec). */
+  spec: CNFDeploymentSpec;
+  /** Porch package path, e.g. default/test-amf; its last segment names the Kptfile. */
+  packageName: string;
+  repository: string;
+  /** Bumped by healing: > 0 adds ANNOTATION_RESTART_GENERATION to the pod template. */
+  restartGeneration?: number;
+}
+
+export interface RenderIssue {
+  path: string;
+  message: string;
+}
+
+/** Raised only for inputs that validation should have rejected (unknown function, bad names). */
+export class RenderError extends Error {
+  readonly code = 'RENDER_FAILED';
+  readonly errorClass = 'Configuration';
+  readonly issues: RenderIssue[];
+  constructor(issues: RenderIssue[]) {
+    super(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+    this.name = 'RenderError';
+    this.issues = issues;
+  }
+}
+
+/** File names of a rendered package (network-attachment-def.yaml only with interfaces). */
+export const PACKAGE_FILES = {
+  kptfile: 'Kptfile',
+  deployment: 'deployment.yaml',
+  service: 'service.yaml',
+  configmap: 'configmap.yaml',
+  functionConfig: 'function-config.yaml',
+  networkAttachments: 'network-attachment-def.yaml',
+} as const;
+
+const LOCAL_CONFIG = 'config.kubernetes.io/local-config';
+const NETWORKS_ANNOTATION = 'k8s.v1.cni.cncf.io/networks';
+const RESOURCE_NAME_ANNOTATION = 'k8s.v1.cni.cncf.io/resourceName';
+const CONFIG_FILE = 'config.yaml';
+const CONFIG_MOUNT = '/etc/nephoran';
+
+type Obj = Record<string, unknown>;
+
+/** Lowercase DNS-label form of a function or type name: O-CU-CP → o-cu-cp, 5G-Core → 5g-core. */
+export function slug(s: string): string {
+  return s
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-|-$/g, '');
+}
+
+/** Pod labels the Deployment selects on; also the scale subresource's status.selector. */
+export function selectorLabels(name: string): Record<string, string> {
+  return { 'app.kubernetes.io/instance': name, [LABEL_CNF]: name };
+}
+
+/** status.selector string for the scale subresource (`kubectl scale`, autoscalers). */
+export function selectorString(name: string): string {
+  return Object.entries(selectorLabels(name))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}
+
+export function commonLabels(
+  name: string,
+  spec: Pick<CNFDeploymentSpec, 'type' | 'function'>,
+): Record<string, string> {
+  return {
+    'app.kubernetes.io/name': slug(spec.function),
+    'app.kubernetes.io/instance': name,
+    'app.kubernetes.io/component': slug(spec.type),
+    'app.kubernetes.io/part-of': 'nephoran',
+    [LABEL_MANAGED_BY]: MANAGED_BY,
+    [LABEL_CNF]: name,
+    [LABEL_FUNCTION]: spec.function,
+    [LABEL_CNF_TYPE]: spec.type,
+  };
+}
+
+/** Recursively sorts object keys (arrays keep their order) so serialization is deterministic. */
+export function sortKeys(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(sortKeys);
+  if (typeof value === 'object' && value !== null) {
+    const src = value as Obj;
+    return Object.fromEntries(
+      Object.keys(src)
+        .sort()
+        .map((k) => [k, sortKeys(src[k])]),
+    );
+  }
+  return value;
+}
+
+/** The only serializer used for package files. */
+export function toYaml(doc: unknown): string {
+  return stringify(doc, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false });
+}
+
+/** sha256 over the files as documented at the top of this module. */
+export function computeContentHash(files: Record<string, string>): string {
+  const pairs = Object.keys(files)
+    .sort()
+    .map((path) => [path, files[path]]);
+  return sha256Hex(JSON.stringify(pairs));
+}
+
+/** The content hash recorded in a rendered Kptfile, or null when absent or unparseable. */
+export function readContentHash(kptfile: string): string | null {
+  try {
+    const doc = parse(kptfile) as { metadata?: { annotations?: Record<string, unknown> } } | null;
+    const value = doc?.metadata?.annotations?.[ANNOTATION_CONTENT_HASH];
+    return typeof value === 'string' ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+// ---- pieces ------------------------------------------------------------------------------------------
+
+function configYaml(spec: CNFDeploymentSpec): string {
+  return toYaml(sortKeys(spec.configuration ?? {}));
+}
+
+type ResourceMap = Record<string, Quantity>;
+
+/**
+ * Container resources: spec values override catalog defaults key by key. A limit the spec leaves out
+ * is raised to the spec's request when the catalog default is lower, and a request the spec leaves out
+ * is lowered to the spec's limit, so the result always satisfies limits ≥ requests. Each SR-IOV
+ * interface requests one device of its resource (interface `master`).
+ */
+function containerResources(
+  spec: CNFDeploymentSpec,
+  entry: CatalogEntry,
+  interfaces: NetworkInterface[],
+): Obj {
+  const specReq: ResourceMap = defined(spec.resources?.requests);
+  const specLim: ResourceMap = defined(spec.resources?.limits);
+  const requests: ResourceMap = { ...entry.resources.requests };
+  const limits: ResourceMap = { ...entry.resources.limits };
+  for (const key of new Set([...Object.keys(specReq), ...Object.keys(specLim)])) {
+    const req = specReq[key];
+    const lim = specLim[key];
+    if (req !== undefined) requests[key] = req;
+    if (lim !== undefined) limits[key] = lim;
+    const cReq = requests[key];
+    const cLim = limits[key];
+    if (req !== undefined && lim === undefined && cLim !== undefined && compareQuantities(cLim, req) === -1) {
+      limits[key] = req;
+    }
+    if (lim !== undefined && req === undefined && cReq !== undefined && compareQuantities(cReq, lim) === 1) {
+      requests[key] = lim;
+    }
+  }
+  const devices = new Map<string, number>();
+  for (const i of interfaces) {
+    if (i.cniType === 'sriov' && i.master !== undefined)
+      devices.set(i.master, (devices.get(i.master) ?? 0) + 1);
+  }
+  for (const [resource, count] of devices) {
+    requests[resource] = String(count);
+    limits[resource] = String(count);
+  }
+  return { requests: sortKeys(requests), limits: sortKeys(limits) };
+}
+
+function defined(list: Record<string, Quantity | undefined> | undefined): ResourceMap {
+  const out: ResourceMap = {};
+  for (const [k, v] of Object.entries(list ?? {})) if (v !== undefined) out[k] = v;
+  return out;
+}
+
+/** Catalog ports plus spec.networkConfig.exposePorts (TCP), without duplicates. */
+function allPorts(spec: CNFDeploymentSpec, entry: CatalogEntry): CatalogPort[] {
+  const ports = [...entry.ports];
+  for (const port of spec.networkConfig?.exposePorts ?? []) {
+    if (!ports.some((p) => p.port === port && p.protocol === 'TCP')) {
+      ports.push({ name: `port-${port}`, port, protocol: 'TCP' });
+    }
+  }
+  return ports;
+}
+
+function probes(probe: Probe | undefined): Obj {
+  if (!probe) return {};
+  const action: Obj =
+    probe.type === 'http'
+      ? { httpGet: { path: probe.path, port: probe.port } }
+      : { tcpSocket: { port: probe.port } };
+  return {
+    readinessProbe: { ...action, initialDelaySeconds: 5, periodSeconds: 10, failureThreshold: 3 },
+    livenessProbe: { ...action, initialDelaySeconds: 15, periodSeconds: 20, failureThreshold: 3 },
+  };
+}
+
+function nadName(name: string, iface: NetworkInterface): string {
+  return `${name}-${iface.name}`;
+}
+
+/** Multus CNI config (a conflist JSON string), per docs/api.md and domain.md. */
+export function cniConfig(name: string, iface: NetworkInterface): string {
+  const ipam = iface.ipv4
+    ? {
+        type: 'static',
+        addresses: [
+          {
+            address: iface.ipv4.address,
+            ...(iface.ipv4.gateway !== undefined ? { gateway: iface.ipv4.gateway } : {}),
+          },
+        ],
+      }
+    : undefined;
+  let plugin: Obj;
+  if (iface.cniType === 'sriov') {
+    plugin = {
+      type: 'sriov',
+      ...(iface.vlanID !== undefined ? { vlan: iface.vlanID } : {}),
+      ...(ipam ? { ipam } : {}),
+    };
+  } else {
+    const master =
+      iface.master !== undefined && iface.vlanID !== undefined
+        ? `${iface.master}.${iface.vlanID}`
+        : iface.master;
+    plugin = {
+      type: iface.cniType,
+      capabilities: { ips: true },
+      ...(master !== undefined ? { master } : {}),
+      mode: iface.cniType === 'macvlan' ? 'bridge' : 'l2',
+      ...(ipam ? { ipam } : {}),
+    };
+  }
+  return JSON.stringify({ cniVersion: '0.3.1', name: nadName(name, iface), plugins: [plugin] });
+}
+
+// ---- renderer -----------------------------------------------------------------------------------------
+
+export function renderPackage(input: RenderInput): RenderedPackage {
+  const { name, namespace, spec } = input;
+  const entry = getCatalogEntry(spec.function);
+  const issues: RenderIssue[] = [];
+  if (!entry) issues.push({ path: 'spec.function', message: `unknown function "${spec.function}"` });
+  issues.push(...checkPorchNames(input.repository, input.packageName, 'r1-0000000000'));
+  if (!entry || issues.length > 0) throw new RenderError(issues);
+
+  const labels = commonLabels(name, spec);
+  const interfaces = spec.networkConfig?.interfaces ?? [];
+  const ports = allPorts(spec, entry);
+  const config = configYaml(spec);
+  const kptName = input.packageName.split('/').pop()!;
+  const meta = (objName: string, annotations?: Record<string, string>): Obj => ({
+    name: objName,
+    namespace,
+    labels,
+    ...(annotations && Object.keys(annotations).length > 0 ? { annotations } : {}),
+  });
+
+  const kptfile = (hash?: string): string =>
+    toYaml({
+      apiVersion: 'kpt.dev/v1',
+      kind: 'Kptfile',
+      metadata: {
+        name: kptName,
+        labels,
+        annotations: {
+          [LOCAL_CONFIG]: 'true',
+          ...(hash !== undefined ? { [ANNOTATION_CONTENT_HASH]: hash } : {}),
+        },
+      },
+      info: {
+        description: `${spec.function} (${entry.description}) of CNFDeployment ${namespace}/${name}, rendered by ${MANAGED_BY}`,
+      },
+    });
+
+  const podAnnotations: Record<string, string> = { [ANNOTATION_CONFIG_HASH]: sha256Hex(config) };
+  if (interfaces.length > 0) {
+    podAnnotations[NETWORKS_ANNOTATION] = JSON.stringify(
+      interfaces.map((i) => ({ name: nadName(name, i), namespace, interface: i.name })),
+    );
+  }
+  if (input.restartGeneration !== undefined && input.restartGeneration > 0) {
+    podAnnotations[ANNOTATION_RESTART_GENERATION] = String(input.restartGeneration);
+  }
+  const staticAddresses = interfaces.some((i) => i.ipv4 !== undefined);
+  const capabilities: Obj = {
+    drop: ['ALL'],
+    ...(entry.capabilities.length > 0 ? { add: entry.capabilities } : {}),
+  };
+
+  const deployment = (hash?: string): string =>
+    toYaml({
+      apiVersion: 'apps/v1',
+      kind: 'Deployment',
+      metadata: meta(name, hash !== undefined ? { [ANNOTATION_CONTENT_HASH]: hash } : undefined),
+      spec: {
+        replicas: spec.replicas ?? 1,
+        progressDeadlineSeconds: spec.rollout?.progressDeadlineSeconds ?? 300,
+        revisionHistoryLimit: 5,
+        selector: { matchLabels: selectorLabels(name) },
+        // Static Multus addresses cannot be held by two pods at once: no surge pod for those.
+        strategy: staticAddresses
+          ? { type: 'Recreate' }
+          : { type: 'RollingUpdate', rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
+        template: {
+          metadata: { labels, annotations: podAnnotations },
+          spec: {
+            securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
+            containers: [
+              {
+                name: slug(spec.function),
+                image: spec.image ?? entry.image,
+                imagePullPolicy: 'IfNotPresent',
+                ...(entry.command ? { command: entry.command } : {}),
+                ports: ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
+                resources: containerResources(spec, entry, interfaces),
+                securityContext: { allowPrivilegeEscalation: false, capabilities },
+                ...probes(entry.probe),
+                volumeMounts: [{ name: 'config', mountPath: CONFIG_MOUNT, readOnly: true }],
+              },
+            ],
+            volumes: [{ name: 'config', configMap: { name: `${name}-config` } }],
+          },
+        },
+      },
+    });
+
+  const files: Record<string, string> = {
+    [PACKAGE_FILES.kptfile]: kptfile(),
+    [PACKAGE_FILES.deployment]: deployment(),
+    [PACKAGE_FILES.service]: toYaml({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: meta(name),
+      spec: {
+        type: spec.networkConfig?.serviceType ?? 'ClusterIP',
+        selector: selectorLabels(name),
+        ports: ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: p.protocol })),
+      },
+    }),
+    [PACKAGE_FILES.configmap]: toYaml({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: meta(`${name}-config`),
+      data: { [CONFIG_FILE]: config },
+    }),
+    [PACKAGE_FILES.functionConfig]: toYaml({
+      apiVersion: 'nephoran.com/v1',
+      kind: 'FunctionConfig',
+      // Describes the package for tools and people; never applied to a cluster (no such CRD there).
+      metadata: meta(`${name}-function`, { [LOCAL_CONFIG]: 'true' }),
+      spec: {
+        type: spec.type,
+        function: spec.function,
+        family: entry.family,
+        description: entry.description,
+        image: spec.image ?? entry.image,
+        ports: ports.map((p) => ({ name: p.name, port: p.port, protocol: p.protocol })),
+        expectedInterfaces: entry.interfaces,
+        interfaces: interfaces.map((i) => ({
+          name: i.name,
+          cniType: i.cniType,
+          networkAttachment: nadName(name, i),
+          ...(i.ipv4 ? { ipv4: i.ipv4 } : {}),
+          ...(i.vlanID !== undefined ? { vlanID: i.vlanID } : {}),
+        })),
+        dependencies: [...(spec.dependencies ?? [])],
+      },
+    }),
+  };
+  if (interfaces.length > 0) {
+    files[PACKAGE_FILES.networkAttachments] = interfaces
+      .map((i) =>
+        toYaml({
+          apiVersion: 'k8s.cni.cncf.io/v1',
+          kind: 'NetworkAttachmentDefinition',
+          metadata: meta(
+            nadName(name, i),
+            i.cniType === 'sriov' && i.master !== undefined
+              ? { [RESOURCE_NAME_ANNOTATION]: i.master }
+              : undefined,
+          ),
+          spec: { config: cniConfig(name, i) },
+        }),
+      )
+      .join('---\n');
+  }
+
+  const contentHash = computeContentHash(files);
+  files[PACKAGE_FILES.kptfile] = kptfile(contentHash);
+  files[PACKAGE_FILES.deployment] = deployment(contentHash);
+  return {
+    files: Object.fromEntries(
+      Object.keys(files)
+        .sort()
+        .map((k) => [k, files[k]!]),
+    ),
+    contentHash,
+  };
+}
