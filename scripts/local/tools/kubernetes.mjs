@@ -1,0 +1,67 @@
+/* eslint-disable @typescript-eslint/explicit-module-boundary-types -- plain JavaScript: no type annotations */
+// kube-apiserver, kube-controller-manager, kube-scheduler and kubectl from k8s.io/kubernetes.
+// k8s.io/kubernetes requires its staging modules (k8s.io/api, k8s.io/client-go, ...) at v0.0.0 and
+// replaces them with ./staging/...; a wrapper module replaces every one of them with its published
+// release (v0.<minor>.<patch>) instead. The list is read from the published go.mod of that version.
+import { readFile } from 'node:fs/promises';
+
+import { BuildError, goWrapperBuild } from '../lib.mjs';
+
+export function parseKubernetesGoMod(text) {
+  const staging = [...text.matchAll(/^\s*(\S+)\s+=>\s+\.\/staging\/src\/\S+\s*$/gm)].map((m) => m[1]);
+  const go = /^go\s+(\S+)\s*$/m.exec(text)?.[1];
+  const godebug = /^godebug\s+(\S+)\s*$/m.exec(text)?.[1];
+  return { staging, go, godebug };
+}
+
+export default function kubernetes(versions) {
+  const { module, version, stagingVersion } = versions.kubernetes;
+  const [, major, minor] = /^v(\d+)\.(\d+)\./.exec(version) ?? [];
+  const commands = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'];
+  return {
+    name: 'kubernetes',
+    version,
+    details: { module, stagingVersion },
+    binaries: commands.map((name) => ({ name, verify: ['--version'] })),
+    async build(ctx) {
+      const { stdout } = await ctx.run(
+        `download ${module}@${version} go.mod`,
+        'go',
+        ['mod', 'download', '-json', `${module}@${version}`],
+        { cwd: ctx.root },
+      );
+      const info = JSON.parse(stdout);
+      if (!info.GoMod) {
+        throw new BuildError(ctx.name, 'download go.mod', `no go.mod for ${module}@${version}: ${stdout}`);
+      }
+      const parsed = parseKubernetesGoMod(await readFile(info.GoMod, 'utf8'));
+      if (parsed.staging.length < 10) {
+        throw new BuildError(
+          ctx.name,
+          'read staging modules',
+          `found only ${parsed.staging.length} in ${info.GoMod}`,
+        );
+      }
+      ctx.step('staging modules', `${parsed.staging.length} replaced with ${stagingVersion}`);
+      const replace = Object.fromEntries(parsed.staging.map((m) => [m, `${m} ${stagingVersion}`]));
+      const pkg = 'k8s.io/component-base/version';
+      await goWrapperBuild(ctx, {
+        wrapper: {
+          go: parsed.go ?? '1.25.0',
+          godebug: parsed.godebug,
+          require: { [module]: version },
+          replace,
+        },
+        targets: commands.map((name) => ({ pkg: `${module}/cmd/${name}`, out: name })),
+        ldflags: [
+          '-s -w',
+          `-X ${pkg}.gitVersion=${version}`,
+          `-X ${pkg}.gitMajor=${major}`,
+          `-X ${pkg}.gitMinor=${minor}`,
+          `-X ${pkg}.gitTreeState=clean`,
+          `-X ${pkg}.buildDate=${new Date().toISOString().replace(/\.\d+Z$/, 'Z')}`,
+        ].join(' '),
+      });
+    },
+  };
+}

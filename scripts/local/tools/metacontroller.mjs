@@ -1,0 +1,37 @@
+/* eslint-disable @typescript-eslint/explicit-module-boundary-types -- plain JavaScript: no type annotations */
+// Metacontroller. Its go.mod says `module metacontroller` (not the GitHub path), so `go install
+// github.com/metacontroller/metacontroller/...@v4.x` cannot work. A wrapper module requires
+// `metacontroller v0.0.0` and replaces it with the GitHub module at the pseudo-version of the
+// release commit, repeating Metacontroller's own replace lines (replaces of a dependency are ignored).
+import { BuildError, goWrapperBuild } from '../lib.mjs';
+
+export default function metacontroller(versions) {
+  const { module, version, commit, pseudoVersion, replace = {} } = versions.metacontroller;
+  return {
+    name: 'metacontroller',
+    version,
+    details: { module, commit, pseudoVersion },
+    binaries: [{ name: 'metacontroller', verify: ['--help'] }],
+    async build(ctx) {
+      if (!pseudoVersion) {
+        throw new BuildError(
+          ctx.name,
+          'resolve pseudo-version',
+          `versions.json has no metacontroller.pseudoVersion for commit ${commit} (${module} ${version})`,
+        );
+      }
+      await goWrapperBuild(ctx, {
+        wrapper: {
+          go: '1.26.0',
+          require: { metacontroller: 'v0.0.0' },
+          replace: {
+            metacontroller: `${module} ${pseudoVersion}`,
+            ...Object.fromEntries(Object.entries(replace).map(([m, v]) => [m, `${m} ${v}`])),
+          },
+        },
+        targets: [{ pkg: 'metacontroller/pkg/cmd/metacontroller', out: 'metacontroller' }],
+        ldflags: `-s -w -X main.version=${version}`,
+      });
+    },
+  };
+}

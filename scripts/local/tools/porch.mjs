@@ -1,0 +1,32 @@
+/* eslint-disable @typescript-eslint/explicit-module-boundary-types -- plain JavaScript: no type annotations */
+// porch-server (cmd/porch) and Porch's test git server (test/git), from
+// github.com/nephio-project/porch. Porch's go.mod replaces k8s.io/apiserver with a third_party copy
+// inside its repository (ignored for a dependency); the wrapper pins upstream k8s.io/apiserver instead.
+import { goWrapperBuild } from '../lib.mjs';
+
+export default function porch(versions) {
+  const { module, version, replace = {} } = versions.porch;
+  return {
+    name: 'porch',
+    version,
+    details: { module, replace },
+    binaries: [
+      { name: 'porch-server', verify: ['--help'] },
+      { name: 'porch-git-server', verify: ['-help'] },
+    ],
+    async build(ctx) {
+      await goWrapperBuild(ctx, {
+        wrapper: {
+          go: '1.25.7',
+          require: { [module]: version },
+          replace: Object.fromEntries(Object.entries(replace).map(([m, v]) => [m, `${m} ${v}`])),
+        },
+        targets: [
+          { pkg: `${module}/cmd/porch`, out: 'porch-server' },
+          { pkg: `${module}/test/git`, out: 'porch-git-server' },
+        ],
+        ldflags: '-s -w',
+      });
+    },
+  };
+}
