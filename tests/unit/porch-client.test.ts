@@ -1,0 +1,471 @@
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import nock from 'nock';
+import { Pool } from 'undici';
+import { KubeConfig } from '@kubernetes/client-node';
+import {
+  kptfileContentHash,
+  PorchError,
+  PorchHttpClient,
+  porchClientFromKubeConfig,
+  runAction,
+  type PorchHttpOptions,
+} from '../../lib/clients/porch.ts';
+import { backoffDelay, classifyStatus } from '../../lib/clients/http.ts';
+import type { Action } from '../../lib/types.ts';
+import { FakePorch, kptfile } from './porch-client.fake.ts';
+
+const NS = 'default';
+const PR = 'cnf-packages.default.test-amf.v1';
+const H1 = 'a'.repeat(64);
+const H2 = 'b'.repeat(64);
+
+let porch: FakePorch;
+let origin: string;
+let client: PorchHttpClient;
+let sleeps: number[];
+
+function makeClient(extra: Partial<PorchHttpOptions> = {}): PorchHttpClient {
+  return new PorchHttpClient({
+    origin,
+    dispatcher: new Pool(origin, { connections: 4 }),
+    requestTimeoutMs: 500,
+    backoff: { random: () => 0.5 },
+    sleep: (ms) => {
+      sleeps.push(ms);
+      return Promise.resolve();
+    },
+    ...extra,
+  });
+}
+
+beforeAll(() => {
+  nock.disableNetConnect();
+  nock.enableNetConnect('127.0.0.1');
+});
+afterAll(() => {
+  nock.enableNetConnect();
+});
+
+beforeEach(async () => {
+  porch = new FakePorch();
+  origin = await porch.start();
+  sleeps = [];
+  client = makeClient();
+});
+
+afterEach(async () => {
+  await client.close();
+  await porch.stop();
+});
+
+const files = (hash: string): Record<string, string> => ({
+  Kptfile: kptfile(hash),
+  'deployment.yaml': 'kind: Deployment\n',
+});
+
+describe('kptfileContentHash', () => {
+  it('reads the annotation, and null when absent or unparseable', () => {
+    expect(kptfileContentHash({ Kptfile: kptfile(H1) })).toBe(H1);
+    expect(kptfileContentHash({ Kptfile: kptfile(null) })).toBeNull();
+    expect(kptfileContentHash({})).toBeNull();
+    expect(kptfileContentHash({ Kptfile: 'metadata: [unclosed' })).toBeNull();
+    expect(kptfileContentHash({ Kptfile: '' })).toBeNull();
+  });
+});
+
+describe('http helpers', () => {
+  it('classifies statuses', () => {
+    expect(classifyStatus(409)).toBe('Transient');
+    expect(classifyStatus(429)).toBe('Transient');
+    expect(classifyStatus(503)).toBe('Transient');
+    expect(classifyStatus(404)).toBe('Transient');
+    expect(classifyStatus(403)).toBe('Configuration');
+    expect(classifyStatus(401)).toBe('Configuration');
+    expect(classifyStatus(422)).toBe('Permanent');
+    expect(classifyStatus(400)).toBe('Permanent');
+  });
+  it('backs off exponentially with bounded jitter', () => {
+    const p = { baseDelayMs: 100, maxDelayMs: 1000, random: () => 0 };
+    expect([1, 2, 3, 4, 5].map((n) => backoffDelay(n, p))).toEqual([50, 100, 200, 400, 500]);
+    expect(backoffDelay(1, { ...p, random: () => 0.999 })).toBe(99);
+  });
+});
+
+describe('getResources / getPackageRevision', () => {
+  it('returns resourceVersion, files and the content hash', async () => {
+    const r = porch.add(NS, PR, 'Draft', H1);
+    const snap = await client.getResources(NS, PR);
+    expect(snap).toEqual({
+      resourceVersion: String(r.rv),
+      resources: { Kptfile: kptfile(H1) },
+      contentHash: H1,
+    });
+    const pr = await client.getPackageRevision(NS, PR);
+    expect(pr.spec.lifecycle).toBe('Draft');
+  });
+
+  it('404 is a Transient error, not retried', async () => {
+    const err = await client.getResources(NS, 'missing').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PorchError);
+    expect(err).toMatchObject({ class: 'Transient', httpStatus: 404, reason: 'NotFound' });
+    expect(porch.requests).toHaveLength(1);
+  });
+
+  it('keeps the real status when the error body is not JSON', async () => {
+    porch.add(NS, PR, 'Draft', H1);
+    porch.fault({ reply: { status: 503, body: '<html>upstream connect error</html>' }, times: 3 });
+    const err = (await client.getResources(NS, PR).catch((e: unknown) => e)) as PorchError;
+    expect(err).toMatchObject({ class: 'Transient', httpStatus: 503, reason: 'HTTP503' });
+    expect(err.message).toContain('upstream connect error');
+    expect(porch.requests).toHaveLength(3);
+  });
+
+  it('a 200 with a malformed JSON body is a Transient MalformedResponse that is retried', async () => {
+    porch.add(NS, PR, 'Draft', H1);
+    porch.fault({ reply: { status: 200, body: '{"kind": "PackageRevisionRes' } });
+    const snap = await client.getResources(NS, PR);
+    expect(snap.contentHash).toBe(H1);
+    expect(porch.requests).toHaveLength(2);
+
+    porch.fault({ reply: { status: 200, body: 'not json' }, times: 3 });
+    const err = await client.getResources(NS, PR).catch((e: unknown) => e);
+    expect(err).toMatchObject({ class: 'Transient', reason: 'MalformedResponse', httpStatus: 200 });
+  });
+
+  it('a 200 whose JSON is not an object is malformed too', async () => {
+    porch.add(NS, PR, 'Draft', H1);
+    porch.fault({ reply: { status: 200, body: '[1,2]' }, times: 3 });
+    await expect(client.getPackageRevision(NS, PR)).rejects.toMatchObject({ reason: 'MalformedResponse' });
+  });
+
+  it('times out a hanging request and retries it', async () => {
+    porch.add(NS, PR, 'Draft', H1);
+    client = makeClient({ requestTimeoutMs: 100 });
+    porch.fault({ reply: 'hang' });
+    const snap = await client.getResources(NS, PR);
+    expect(snap.contentHash).toBe(H1);
+    expect(sleeps).toHaveLength(1);
+  });
+
+  it('three timeouts → Transient Timeout', async () => {
+    porch.add(NS, PR, 'Draft', H1);
+    client = makeClient({ requestTimeoutMs: 50 });
+    porch.fault({ reply: 'hang', times: 3 });
+    await expect(client.getResources(NS, PR)).rejects.toMatchObject({
+      class: 'Transient',
+      reason: 'Timeout',
+    });
+    expect(porch.requests).toHaveLength(3);
+    expect(sleeps).toEqual([150, 300]); // base 200 ms, doubling, half of it jittered (random 0.5)
+  });
+
+  it('connection resets are retried', async () => {
+    porch.add(NS, PR, 'Draft', H1);
+    porch.fault({ reply: 'reset', times: 2 });
+    expect((await client.getResources(NS, PR)).contentHash).toBe(H1);
+  });
+
+  it('a refused connection is a Transient ConnectionFailed', async () => {
+    const dead = new PorchHttpClient({
+      origin: 'http://127.0.0.1:1',
+      dispatcher: new Pool('http://127.0.0.1:1'),
+      attempts: 2,
+      sleep: () => Promise.resolve(),
+    });
+    await expect(dead.getResources(NS, PR)).rejects.toMatchObject({
+      class: 'Transient',
+      reason: 'ConnectionFailed',
+    });
+    await dead.close();
+  });
+
+  it('403 is a Configuration error and is not retried', async () => {
+    porch.add(NS, PR, 'Draft', H1);
+    porch.fault({
+      reply: {
+        status: 403,
+        body: JSON.stringify({ kind: 'Status', reason: 'Forbidden', message: 'forbidden: RBAC' }),
+      },
+    });
+    await expect(client.getResources(NS, PR)).rejects.toMatchObject({
+      class: 'Configuration',
+      reason: 'Forbidden',
+      httpStatus: 403,
+    });
+    expect(porch.requests).toHaveLength(1);
+  });
+
+  it('stops retrying at the deadline', async () => {
+    porch.add(NS, PR, 'Draft', H1);
+    let t = 1000;
+    client = makeClient({ now: () => t });
+    porch.fault({ reply: { status: 500, body: '{}' }, times: 3 });
+    await expect(client.getResources(NS, PR, { deadline: 1050 })).rejects.toMatchObject({ httpStatus: 500 });
+    expect(porch.requests).toHaveLength(1); // the 150 ms backoff does not fit in 50 ms
+    t = 2000;
+    await expect(client.getResources(NS, PR, { deadline: 1500 })).rejects.toMatchObject({
+      reason: 'DeadlineExceeded',
+    });
+    expect(porch.requests).toHaveLength(1);
+  });
+});
+
+describe('writeResources', () => {
+  it('writes the whole file set with the resourceVersion just read, then confirms', async () => {
+    const r = porch.add(NS, PR, 'Draft', null);
+    const rv = r.rv;
+    expect(await client.writeResources(NS, PR, files(H1), H1)).toBe('written');
+    const put = porch.requests.find((q) => q.method === 'PUT')!;
+    expect(put.body).toMatchObject({
+      metadata: { resourceVersion: String(rv) },
+      spec: { resources: files(H1) },
+    });
+    expect(porch.requests.map((q) => q.method)).toEqual(['GET', 'PUT', 'GET']);
+    expect(porch.revisions.get(`${NS}/${PR}`)!.resources).toEqual(files(H1));
+  });
+
+  it('is skipped when the observed hash already matches (idempotent)', async () => {
+    porch.add(NS, PR, 'Draft', H1);
+    expect(await client.writeResources(NS, PR, files(H1), H1)).toBe('skipped');
+    expect(porch.requests.map((q) => q.method)).toEqual(['GET']);
+  });
+
+  it('409 then success', async () => {
+    porch.add(NS, PR, 'Draft', H1);
+    porch.fault({
+      method: 'PUT',
+      reply: {
+        status: 409,
+        body: JSON.stringify({
+          kind: 'Status',
+          reason: 'Conflict',
+          message: 'another request is already in progress',
+        }),
+      },
+    });
+    expect(await client.writeResources(NS, PR, files(H2), H2)).toBe('written');
+    expect(porch.writes).toHaveLength(1);
+    expect(sleeps).toEqual([150]);
+  });
+
+  it('500 "the object has been modified" → re-GET and retry with the new resourceVersion', async () => {
+    const r = porch.add(NS, PR, 'Draft', H1);
+    // Someone else bumps the resourceVersion between our GET and PUT.
+    porch.fault({
+      method: 'PUT',
+      reply: {
+        status: 500,
+        body: JSON.stringify({
+          kind: 'Status',
+          reason: 'InternalError',
+          message: 'the object has been modified',
+        }),
+      },
+    });
+    expect(await client.writeResources(NS, PR, files(H2), H2)).toBe('written');
+    const puts = porch.requests.filter((q) => q.method === 'PUT');
+    expect(puts).toHaveLength(2);
+    expect(porch.requests.map((q) => q.method)).toEqual(['GET', 'PUT', 'GET', 'PUT', 'GET']);
+    expect(porch.revisions.get(`${NS}/${PR}`)!.rv).toBeGreaterThan(r.rv - 1);
+  });
+
+  it('three failures → Transient PorchError (and runAction turns it into an ActionResult)', async () => {
+    porch.add(NS, PR, 'Draft', H1);
+    porch.fault({
+      method: 'PUT',
+      reply: { status: 503, body: '{"kind":"Status","message":"unavailable"}' },
+      times: 3,
+    });
+    const action: Action = {
+      type: 'writeResources',
+      name: PR,
+      namespace: NS,
+      files: files(H2),
+      contentHash: H2,
+    };
+    const result = await runAction(client, action);
+    expect(result).toEqual({
+      action,
+      ok: false,
+      error: {
+        class: 'Transient',
+        reason: 'HTTP503',
+        message: expect.stringContaining('unavailable'),
+        httpStatus: 503,
+      },
+    });
+    expect(porch.requests.filter((q) => q.method === 'PUT')).toHaveLength(3);
+  });
+
+  it('writing a non-Draft package is Permanent NotDraft, not retried', async () => {
+    porch.add(NS, PR, 'Proposed', H1);
+    await expect(client.writeResources(NS, PR, files(H2), H2)).rejects.toMatchObject({
+      class: 'Permanent',
+      reason: 'NotDraft',
+    });
+    expect(porch.requests.filter((q) => q.method === 'PUT')).toHaveLength(1);
+  });
+
+  it('reports WriteNotConfirmed when the re-read shows other content', async () => {
+    const stored = porch.add(NS, PR, 'Draft', H1);
+    // Let the write through, then have "another writer" replace the content before the confirming
+    // GET (the third request: GET, PUT, GET).
+    let calls = 0;
+    const realClient = makeClient({
+      authHeaders: () => {
+        if (++calls === 3) stored.resources = { Kptfile: kptfile('c'.repeat(64)) };
+        return Promise.resolve({});
+      },
+    });
+    await expect(realClient.writeResources(NS, PR, files(H2), H2)).rejects.toMatchObject({
+      class: 'Transient',
+      reason: 'WriteNotConfirmed',
+    });
+    await realClient.close();
+  });
+});
+
+describe('approve', () => {
+  it('approves a Proposed revision through the approval subresource with the full object', async () => {
+    const rv = porch.add(NS, PR, 'Proposed', H1).rv;
+    expect(await client.approve(NS, PR)).toBe('approved');
+    const put = porch.requests.find((q) => q.method === 'PUT')!;
+    expect(put.path).toBe(`/apis/porch.kpt.dev/v1alpha1/namespaces/${NS}/packagerevisions/${PR}/approval`);
+    expect(put.body).toMatchObject({
+      kind: 'PackageRevision',
+      metadata: { name: PR, resourceVersion: String(rv) },
+      spec: { lifecycle: 'Published', packageName: 'pkg' },
+    });
+    expect(porch.approvals).toEqual([PR]);
+  });
+
+  it('skips a Published (or DeletionProposed) revision', async () => {
+    porch.add(NS, PR, 'Published', H1);
+    porch.add(NS, 'x', 'DeletionProposed', H1);
+    expect(await client.approve(NS, PR)).toBe('skipped');
+    expect(await client.approve(NS, 'x')).toBe('skipped');
+    expect(porch.requests.every((q) => q.method === 'GET')).toBe(true);
+  });
+
+  it('a Draft is a Permanent error without calling approval', async () => {
+    porch.add(NS, PR, 'Draft', H1);
+    await expect(client.approve(NS, PR)).rejects.toMatchObject({ class: 'Permanent', reason: 'NotProposed' });
+    expect(porch.requests.every((q) => q.method === 'GET')).toBe(true);
+  });
+
+  it('Porch answering 422 to the approval (revision went back to Draft) → Permanent, not retried', async () => {
+    porch.add(NS, PR, 'Proposed', H1);
+    porch.fault({
+      method: 'PUT',
+      path: '/approval',
+      reply: {
+        status: 422,
+        body: JSON.stringify({
+          kind: 'Status',
+          reason: 'Invalid',
+          message: 'cannot approve a Draft package',
+        }),
+      },
+    });
+    const action: Action = { type: 'approve', name: PR, namespace: NS };
+    const result = await runAction(client, action);
+    expect(result.ok).toBe(false);
+    expect(result.error).toMatchObject({ class: 'Permanent', reason: 'Invalid', httpStatus: 422 });
+    expect(porch.requests.filter((q) => q.method === 'PUT')).toHaveLength(1);
+  });
+
+  it('runAction reports skipped and ok outcomes', async () => {
+    porch.add(NS, PR, 'Published', H1);
+    porch.add(NS, 'p2', 'Proposed', H1);
+    expect(await runAction(client, { type: 'approve', name: PR, namespace: NS })).toMatchObject({
+      ok: true,
+      skipped: true,
+    });
+    expect(await runAction(client, { type: 'approve', name: 'p2', namespace: NS })).toEqual({
+      action: { type: 'approve', name: 'p2', namespace: NS },
+      ok: true,
+    });
+  });
+
+  it('runAction wraps unexpected errors as Transient', async () => {
+    const broken = {
+      approve: () => Promise.reject(new Error('boom')),
+    } as unknown as PorchHttpClient;
+    expect(await runAction(broken, { type: 'approve', name: PR, namespace: NS })).toMatchObject({
+      ok: false,
+      error: { class: 'Transient', reason: 'ClientError', message: 'boom' },
+    });
+  });
+});
+
+describe('porchClientFromKubeConfig', () => {
+  function kubeconfig(
+    server: string,
+    user: Record<string, unknown>,
+    cluster: Record<string, unknown> = {},
+  ): KubeConfig {
+    // The kubeconfig file format, as a user would write it.
+    const kc = new KubeConfig();
+    kc.loadFromString(
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Config',
+        clusters: [{ name: 'c', cluster: { server, ...cluster } }],
+        users: [{ name: 'u', user }],
+        contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'u' } }],
+        'current-context': 'ctx',
+      }),
+    );
+    return kc;
+  }
+
+  it('sends the kubeconfig bearer token and re-reads it after the refresh interval', async () => {
+    porch.add(NS, PR, 'Draft', H1);
+    let t = 0;
+    // client-node refuses plain http unless TLS verification is explicitly off.
+    const kc = kubeconfig(origin, { token: 'tok-1' }, { 'insecure-skip-tls-verify': true });
+    const c = await porchClientFromKubeConfig(kc, { now: () => t, authRefreshMs: 1000, connections: 2 });
+    await c.getResources(NS, PR);
+    expect(porch.requests[0]!.headers.authorization).toBe('Bearer tok-1');
+    (kc.users[0] as { token: string }).token = 'tok-2';
+    await c.getResources(NS, PR);
+    expect(porch.requests[1]!.headers.authorization).toBe('Bearer tok-1');
+    t = 5000;
+    await c.getResources(NS, PR);
+    expect(porch.requests[2]!.headers.authorization).toBe('Bearer tok-2');
+    await c.close();
+  });
+
+  it('supports basic auth users', async () => {
+    porch.add(NS, PR, 'Draft', H1);
+    const c = await porchClientFromKubeConfig(
+      kubeconfig(origin, { username: 'admin', password: 'pw' }, { 'insecure-skip-tls-verify': true }),
+    );
+    await c.getResources(NS, PR);
+    expect(porch.requests[0]!.headers.authorization).toBe(
+      `Basic ${Buffer.from('admin:pw').toString('base64')}`,
+    );
+    await c.close();
+  });
+
+  it('accepts insecure-skip-tls-verify and client certificates', async () => {
+    const c = await porchClientFromKubeConfig(
+      kubeconfig(
+        'https://127.0.0.1:1',
+        {
+          'client-certificate-data': Buffer.from('cert').toString('base64'),
+          'client-key-data': Buffer.from('key').toString('base64'),
+        },
+        { 'insecure-skip-tls-verify': true },
+      ),
+    );
+    expect(c).toBeInstanceOf(PorchHttpClient);
+    await c.close();
+  });
+
+  it('fails with a Configuration error without a current cluster', async () => {
+    await expect(porchClientFromKubeConfig(new KubeConfig())).rejects.toMatchObject({
+      class: 'Configuration',
+    });
+  });
+});
