@@ -1,0 +1,167 @@
+// The hook server as a Fastify app: Metacontroller's sync/finalize/customize hooks, probes and
+// metrics. Everything with I/O or a clock is injected, so tests drive it with inject().
+import { createHash, timingSafeEqual } from 'node:crypto';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyLoggerOptions,
+  type FastifyRequest,
+} from 'fastify';
+import { Ajv } from 'ajv';
+import type { PorchClient } from '../lib/clients/porch.ts';
+import type { EventRecorder } from '../lib/clients/kube.ts';
+import { relatedResources } from '../lib/related.ts';
+import * as pureReconciler from '../lib/reconcile.ts';
+import type { Config } from './config.ts';
+import { errorBody, HookError, toHookError } from './errors.ts';
+import type { HookMetrics } from './metrics.ts';
+import { customizeRequestSchema, syncRequestSchema } from './schema.ts';
+import { runHook, type HookRequest, type Reconciler } from './sync.ts';
+
+export interface AppDeps {
+  config: Pick<Config, 'porchRepository' | 'hookToken' | 'bodyLimitBytes' | 'hookDeadlineMs'> & {
+    tls?: Config['tls'];
+  };
+  porch: PorchClient;
+  events: EventRecorder;
+  metrics: HookMetrics;
+  /** Epoch milliseconds. */
+  now: () => number;
+  /** A pino logger, or options for Fastify's own pino; omitted → no logging. */
+  logger?: FastifyBaseLogger | (FastifyLoggerOptions & { base?: Record<string, unknown> });
+  /** Readiness beyond "configured": e.g. the Kubernetes API is reachable. */
+  ready?: () => Promise<{ ok: true } | { ok: false; reason: string }>;
+  /** The pure reconciler (lib/reconcile.ts); tests may substitute one. */
+  reconciler?: Reconciler;
+}
+
+export interface HookApp extends FastifyInstance {
+  /** Makes /readyz answer 503 (shutdown has begun). */
+  drain(): void;
+}
+
+/** Routes whose requests are not logged (probes hit them every few seconds). */
+const QUIET_ROUTES = new Set(['/metrics', '/healthz', '/readyz']);
+
+const digest = (s: string): Buffer => createHash('sha256').update(s).digest();
+
+export async function buildApp(deps: AppDeps): Promise<HookApp> {
+  const logger = deps.logger;
+  const app = Fastify({
+    ...(logger === undefined
+      ? { logger: false }
+      : 'child' in logger
+        ? { loggerInstance: logger }
+        : { logger }),
+    ...(deps.config.tls === undefined ? {} : { https: deps.config.tls }),
+    bodyLimit: deps.config.bodyLimitBytes,
+    // We log one line per request ourselves, with the parent's identity on it.
+    disableRequestLogging: true,
+    return503OnClosing: true,
+  }) as unknown as HookApp;
+
+  let draining = false;
+  app.decorate('drain', () => {
+    draining = true;
+  });
+
+  // Our own ajv: strict types, no coercion, no removal of unknown fields (Fastify's defaults would
+  // quietly coerce and strip what Metacontroller sent).
+  const ajv = new Ajv({ allErrors: false, coerceTypes: false, removeAdditional: false, strict: true });
+  app.setValidatorCompiler(({ schema }) => ajv.compile(schema));
+
+  app.setErrorHandler((err, request, reply) => {
+    const e = toHookError(err);
+    if (e.statusCode >= 500) request.log.error({ err }, e.message);
+    else request.log.info({ code: e.code }, e.message);
+    if (e.code === 'HOOK_UNAUTHORIZED') void reply.header('www-authenticate', 'Bearer');
+    return reply.status(e.statusCode).send(errorBody(e));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    const e = new HookError('HOOK_NOT_FOUND', 404, `no route ${request.method} ${request.url.split('?')[0]}`);
+    return reply.status(404).send(errorBody(e));
+  });
+
+  app.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url;
+    if (route === '/metrics') return done();
+    const hook = route === undefined ? '__unknown__' : route.replace(/^\//, '');
+    deps.metrics.observeRequest(hook, reply.statusCode, reply.elapsedTime / 1000);
+    if (route === undefined || !QUIET_ROUTES.has(route) || reply.statusCode >= 500) {
+      request.log.info(
+        {
+          method: request.method,
+          url: request.url,
+          statusCode: reply.statusCode,
+          ms: Math.round(reply.elapsedTime),
+        },
+        'request completed',
+      );
+    }
+    done();
+  });
+
+  const reconciler = deps.reconciler ?? pureReconciler;
+  const flow = {
+    porch: deps.porch,
+    events: deps.events,
+    metrics: deps.metrics,
+    reconciler,
+    now: deps.now,
+    repository: deps.config.porchRepository,
+    deadlineMs: deps.config.hookDeadlineMs,
+  };
+
+  await app.register((hooks, _opts, next) => {
+    // Metacontroller sends JSON; anything else is a 415, not a string body that fails validation.
+    hooks.removeContentTypeParser('text/plain');
+    const token = deps.config.hookToken;
+    if (token !== undefined) {
+      const want = digest(`Bearer ${token}`);
+      hooks.addHook('onRequest', (request, _reply, done) => {
+        const got = request.headers.authorization;
+        if (typeof got !== 'string' || !timingSafeEqual(digest(got), want)) {
+          done(new HookError('HOOK_UNAUTHORIZED', 401, 'missing or wrong bearer token'));
+          return;
+        }
+        done();
+      });
+    }
+    hooks.addHook('preHandler', (request, _reply, done) => {
+      // Every later log line of this request carries the parent's identity.
+      const meta = (request.body as HookRequest).parent.metadata;
+      request.log = request.log.child({
+        parent: { namespace: meta.namespace, name: meta.name, uid: meta.uid },
+      });
+      done();
+    });
+
+    hooks.post('/sync', { schema: { body: syncRequestSchema } }, (request) =>
+      runHook('sync', request.body as HookRequest, flow, request.log),
+    );
+    hooks.post('/finalize', { schema: { body: syncRequestSchema } }, (request) =>
+      runHook('finalize', request.body as HookRequest, flow, request.log),
+    );
+    hooks.post('/customize', { schema: { body: customizeRequestSchema } }, (request: FastifyRequest) =>
+      Promise.resolve(relatedResources((request.body as HookRequest).parent)),
+    );
+    next();
+  });
+
+  app.get('/healthz', () => Promise.resolve({ status: 'ok' }));
+
+  app.get('/readyz', async (_request, reply) => {
+    if (draining) return reply.status(503).header('retry-after', '5').send({ status: 'shutting down' });
+    const r = deps.ready === undefined ? { ok: true as const } : await deps.ready();
+    if (!r.ok)
+      return reply.status(503).header('retry-after', '5').send({ status: 'not ready', reason: r.reason });
+    return { status: 'ok' };
+  });
+
+  app.get('/metrics', { logLevel: 'silent' }, async (_request, reply) => {
+    const text = await deps.metrics.registry.metrics();
+    return reply.header('content-type', deps.metrics.registry.contentType).send(text);
+  });
+
+  return app;
+}

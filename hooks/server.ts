@@ -1,0 +1,109 @@
+// The process: configuration from the environment (fail fast), clients, the app, listen, and a
+// graceful shutdown on SIGTERM/SIGINT (stop accepting, let in-flight hooks finish within
+// SHUTDOWN_TIMEOUT_MS, flush events, close clients, exit 0).
+import { KubeConfig } from '@kubernetes/client-node';
+import { porchClientFromKubeConfig } from '../lib/clients/porch.ts';
+import { ApiReachability, KubeEventRecorder, kubeApiFromKubeConfig } from '../lib/clients/kube.ts';
+import { buildApp } from './app.ts';
+import { ConfigError, loadConfig, type Config } from './config.ts';
+import { HookMetrics } from './metrics.ts';
+
+function kubeConfig(config: Config): KubeConfig {
+  const kc = new KubeConfig();
+  if (config.kube.source === 'kubeconfig') kc.loadFromFile(config.kube.path);
+  else kc.loadFromCluster();
+  return kc;
+}
+
+async function main(): Promise<void> {
+  let config: Config;
+  try {
+    config = loadConfig(process.env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`nephoran-cnf hooks: ${err.message}\n`);
+      process.exit(2);
+    }
+    throw err;
+  }
+  const kc = kubeConfig(config);
+  const now = Date.now;
+  const metrics = new HookMetrics({ now, gaugeTtlSeconds: config.gaugeTtlSeconds });
+  const porch = await porchClientFromKubeConfig(kc, { requestTimeoutMs: config.porchTimeoutMs, now });
+  const kube = kubeApiFromKubeConfig(kc);
+  const events = new KubeEventRecorder({
+    api: kube,
+    now,
+    onOutcome: (outcome, event, err) => {
+      metrics.event(outcome);
+      if (outcome === 'failed') app.log.warn({ err, reason: event.reason }, 'could not record event');
+      else if (outcome === 'dropped')
+        app.log.warn({ reason: event.reason }, 'event queue full; event dropped');
+    },
+  });
+  const reachability = new ApiReachability({ api: kube, now });
+
+  const app = await buildApp({
+    config,
+    porch,
+    events,
+    metrics,
+    now,
+    // JSON logs always (pino via Fastify); pretty printing is a pipe away (`| npx pino-pretty`).
+    logger: { level: config.logLevel, base: { component: 'cnf-hooks' } },
+    ready: async () =>
+      (await reachability.check())
+        ? { ok: true }
+        : { ok: false, reason: `Kubernetes API unreachable: ${reachability.lastError ?? 'unknown error'}` },
+  });
+  const logger = app.log;
+
+  let stopping = false;
+  const shutdown = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: no new requests, finishing in-flight hooks');
+    app.drain();
+    const force = setTimeout(() => {
+      logger.error(
+        { timeoutMs: config.shutdownTimeoutMs },
+        'in-flight requests did not finish in time; exiting',
+      );
+      process.exit(1);
+    }, config.shutdownTimeoutMs);
+    force.unref();
+    void app
+      .close()
+      .then(() => events.flush(2000))
+      .then(() => porch.close())
+      .then(() => {
+        clearTimeout(force);
+        logger.info('stopped');
+        process.exit(0);
+      })
+      .catch((err: unknown) => {
+        logger.error({ err }, 'error during shutdown');
+        process.exit(1);
+      });
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  await app.listen({ port: config.port, host: config.host });
+  logger.info(
+    {
+      port: config.port,
+      host: config.host,
+      tls: config.tls !== undefined,
+      repository: config.porchRepository,
+    },
+    'hook server listening',
+  );
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(
+    `nephoran-cnf hooks: failed to start: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
+  process.exit(1);
+});
