@@ -90,10 +90,12 @@ export async function makeApp(
     hookDeadlineMs?: number;
     ready?: AppDeps['ready'];
     logLevel?: string;
+    /** Defaults to a fixed clock (clock.t); pass Date.now for tests that depend on real deadlines. */
+    now?: () => number;
   } = {},
 ): Promise<TestApp> {
   const clock = { t: NOW };
-  const now = (): number => clock.t;
+  const now = opts.now ?? ((): number => clock.t);
   const metrics = new HookMetrics({ now, gaugeTtlSeconds: 900, processMetrics: false });
   const logs: Json[] = [];
   const stream = new Writable({
