@@ -24,7 +24,7 @@ export async function generate(): Promise<string> {
   return prettier.format(source, { ...options, filepath: OUT_PATH });
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
+if (import.meta.main) {
   const text = await generate();
   if (process.argv.includes('--check')) {
     let current = '';

@@ -1,0 +1,178 @@
+#!/usr/bin/env node
+// nephoran-cnf: render a CNFDeployment into the kpt package the controller would publish, offline.
+// Everything is validated and rendered before anything is written: bad input writes nothing and exits
+// 2 with every problem and its field path on stderr. `run` takes its I/O injected so tests drive it.
+
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { parseAllDocuments } from 'yaml';
+import { checkPorchNames, defaultPackageName, nameSources } from '../lib/naming.ts';
+import { RenderError, renderPackage } from '../lib/render.ts';
+import { validateCNFDeployment } from '../lib/validate.ts';
+import type { RenderedPackage } from '../lib/types.ts';
+
+export const EXIT_OK = 0;
+export const EXIT_FAILURE = 1;
+export const EXIT_BAD_INPUT = 2;
+export const DEFAULT_REPOSITORY = 'deployments';
+
+export interface CliIO {
+  readFile(path: string): string;
+  mkdir(path: string): void;
+  writeFile(path: string, text: string): void;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+export const USAGE = `Usage:
+  nephoran-cnf render -f <cnf.yaml> [-o <dir>] [--repository <name>]
+  nephoran-cnf --help
+
+Validates a CNFDeployment against the CRD (schema and CEL rules) and renders the kpt package the
+controller would publish to Porch: Kptfile, deployment.yaml, service.yaml, configmap.yaml,
+function-config.yaml and, with Multus interfaces, network-attachment-def.yaml.
+
+Options:
+  -f, --file <path>        CNFDeployment YAML (one document)
+  -o, --output <dir>       write the package files into <dir> (created); default: print a YAML stream
+      --repository <name>  Porch repository when spec.porch.repository is unset (default ${DEFAULT_REPOSITORY})
+  -h, --help               show this help
+
+Exit codes: 0 rendered, 1 could not write, 2 invalid input (every problem is printed with its field path).
+`;
+
+interface Problem {
+  path: string;
+  message: string;
+}
+
+type Outcome = { ok: true; pkg: RenderedPackage } | { ok: false; problems: Problem[] };
+
+/** Reads, parses, validates and renders; never writes. */
+function build(file: string, repositoryFlag: string | undefined, io: CliIO): Outcome {
+  let text: string;
+  try {
+    text = io.readFile(file);
+  } catch (e) {
+    return { ok: false, problems: [{ path: file, message: `cannot read: ${(e as Error).message}` }] };
+  }
+  const documents = parseAllDocuments(text);
+  const list = Array.isArray(documents) ? documents : [documents];
+  const syntax = list.flatMap((d) =>
+    [...d.errors].map((e) => {
+      const at = e.linePos?.[0];
+      return {
+        path: at ? `${file}:${at.line}:${at.col}` : file,
+        message: e.message.split('\n')[0] ?? e.message,
+      };
+    }),
+  );
+  if (syntax.length > 0) return { ok: false, problems: syntax };
+  const nonEmpty = list.filter((d) => d.contents !== null);
+  if (nonEmpty.length !== 1) {
+    return {
+      ok: false,
+      problems: [
+        { path: file, message: `expected exactly one CNFDeployment document, found ${nonEmpty.length}` },
+      ],
+    };
+  }
+  const result = validateCNFDeployment(nonEmpty[0]!.toJS());
+  if (!result.ok) return { ok: false, problems: result.issues };
+  const cnf = result.value;
+  const namespace = cnf.metadata.namespace ?? 'default';
+  const repository = cnf.spec.porch?.repository ?? repositoryFlag ?? DEFAULT_REPOSITORY;
+  const packageName = defaultPackageName(namespace, cnf.metadata.name, cnf.spec);
+  const sources = nameSources(cnf.spec);
+  const naming = checkPorchNames(repository, packageName, 'r1-0000000000', {
+    ...sources,
+    ...(cnf.spec.porch?.repository === undefined ? { repositoryPath: '--repository' } : {}),
+  });
+  if (naming.length > 0) return { ok: false, problems: naming };
+  try {
+    return {
+      ok: true,
+      pkg: renderPackage({ name: cnf.metadata.name, namespace, spec: cnf.spec, packageName, repository }),
+    };
+  } catch (e) {
+    if (e instanceof RenderError) return { ok: false, problems: e.issues };
+    throw e;
+  }
+}
+
+export function run(argv: string[], io: CliIO): number {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        file: { type: 'string', short: 'f' },
+        output: { type: 'string', short: 'o' },
+        repository: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    io.stderr(`error: ${(e as Error).message}\n\n${USAGE}`);
+    return EXIT_BAD_INPUT;
+  }
+  const { values, positionals } = parsed;
+  if (values.help) {
+    io.stdout(USAGE);
+    return EXIT_OK;
+  }
+  if (positionals[0] !== 'render' || positionals.length !== 1) {
+    io.stderr(
+      `error: ${positionals.length === 0 ? 'missing command' : `unknown command "${positionals.join(' ')}"`}\n\n${USAGE}`,
+    );
+    return EXIT_BAD_INPUT;
+  }
+  if (values.file === undefined) {
+    io.stderr(`error: render needs -f <cnf.yaml>\n\n${USAGE}`);
+    return EXIT_BAD_INPUT;
+  }
+
+  const outcome = build(values.file, values.repository, io);
+  if (!outcome.ok) {
+    const n = outcome.problems.length;
+    io.stderr(
+      `error: ${values.file}: ${n} problem${n === 1 ? '' : 's'}, nothing written\n` +
+        outcome.problems.map((p) => `  ${p.path || '(root)'}: ${p.message}\n`).join(''),
+    );
+    return EXIT_BAD_INPUT;
+  }
+
+  const { files, contentHash } = outcome.pkg;
+  if (values.output === undefined) {
+    io.stdout(
+      Object.entries(files)
+        .map(([path, text]) => `---\n# Source: ${path}\n${text}`)
+        .join(''),
+    );
+    return EXIT_OK;
+  }
+  try {
+    io.mkdir(values.output);
+    for (const [path, text] of Object.entries(files)) io.writeFile(join(values.output, path), text);
+  } catch (e) {
+    io.stderr(`error: cannot write ${values.output}: ${(e as Error).message}\n`);
+    return EXIT_FAILURE;
+  }
+  io.stderr(`wrote ${Object.keys(files).length} files to ${values.output} (content hash ${contentHash})\n`);
+  return EXIT_OK;
+}
+
+export const nodeIO: CliIO = {
+  readFile: (path) => readFileSync(path, 'utf8'),
+  mkdir: (path) => mkdirSync(path, { recursive: true }),
+  writeFile: (path, text) => writeFileSync(path, text),
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+};
+
+if (import.meta.main) {
+  process.exitCode = run(process.argv.slice(2), nodeIO);
+}
