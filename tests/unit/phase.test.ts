@@ -37,6 +37,8 @@ describe('state machine transitions (table-driven)', () => {
     ['Updating', 'Scaling'],
     ['Degraded', 'Updating'],
     ['Degraded', 'Scaling'],
+    ['Active', 'Configuring'],
+    ['Updating', 'Configuring'],
   ];
   it.each(extra)('documented extra transition %s → %s is allowed', (from, to) => {
     expect(isTransitionAllowed(from, to)).toBe(true);
