@@ -177,8 +177,9 @@ export function renderGoMod({ module, go, godebug, require = {}, replace = {} })
  *  - wrapper: { go, godebug, require, replace } for the go.mod
  *  - targets: [{ pkg, out }] (out = binary file name inside ctx.outDir)
  *  - ldflags: string passed to -ldflags
+ *  - goSumFrom: ["module@version", ...] whose published go.sum seeds the wrapper's go.sum
  */
-export async function goWrapperBuild(ctx, { wrapper, targets, ldflags = '', env = {} }) {
+export async function goWrapperBuild(ctx, { wrapper, targets, ldflags = '', env = {}, goSumFrom = [] }) {
   const dir = ctx.srcDir;
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
@@ -193,6 +194,24 @@ export async function goWrapperBuild(ctx, { wrapper, targets, ldflags = '', env 
     GOFLAGS: [process.env.GOFLAGS, '-trimpath', '-mod=mod'].filter(Boolean).join(' '),
     ...env,
   };
+  // Seed go.sum with the go.sum published inside the upstream module(s): some of their
+  // dependencies are not in the public checksum database (404 on lookup), but the upstream
+  // go.sum (part of a module zip that the checksum database did verify) records their hashes.
+  const sums = [];
+  for (const modVersion of goSumFrom) {
+    const { stdout } = await ctx.run(
+      `download ${modVersion} (for its go.sum)`,
+      'go',
+      ['mod', 'download', '-json', modVersion],
+      {
+        cwd: ctx.root,
+      },
+    );
+    const { Dir: modDir } = JSON.parse(stdout);
+    const sumFile = path.join(modDir ?? '', 'go.sum');
+    if (modDir && (await exists(sumFile))) sums.push(await readFile(sumFile, 'utf8'));
+  }
+  if (sums.length) await writeFile(path.join(dir, 'go.sum'), sums.join('\n'));
   const pkgs = targets.map((t) => t.pkg);
   await ctx.run(
     'resolve modules (go list -deps)',

@@ -22,7 +22,10 @@ export default function kubernetes(versions) {
     name: 'kubernetes',
     version,
     details: { module, stagingVersion },
-    binaries: commands.map((name) => ({ name, verify: ['--version'] })),
+    binaries: commands.map((name) => ({
+      name,
+      verify: name === 'kubectl' ? ['version', '--client'] : ['--version'],
+    })),
     async build(ctx) {
       const { stdout } = await ctx.run(
         `download ${module}@${version} go.mod`,

@@ -13,19 +13,28 @@ export default function metacontroller(versions) {
     details: { module, commit, pseudoVersion },
     binaries: [{ name: 'metacontroller', verify: ['--help'] }],
     async build(ctx) {
-      if (!pseudoVersion) {
-        throw new BuildError(
-          ctx.name,
-          'resolve pseudo-version',
-          `versions.json has no metacontroller.pseudoVersion for commit ${commit} (${module} ${version})`,
+      // The pinned pseudo-version (v1.5.21-0.<commit time>-<commit>: v4 tags are not valid for a
+      // module without a /v4 path) is preferred; without it, ask the module proxy to resolve the commit.
+      let resolved = pseudoVersion;
+      if (!resolved) {
+        const { stdout } = await ctx.run(
+          `resolve pseudo-version of ${module}@${commit}`,
+          'go',
+          ['list', '-m', '-json', `${module}@${commit}`],
+          { cwd: ctx.root },
         );
+        resolved = JSON.parse(stdout).Version;
+        if (!resolved) {
+          throw new BuildError(ctx.name, 'resolve pseudo-version', `no version for ${module}@${commit}`);
+        }
+        ctx.step('resolved', `${resolved}; record it as metacontroller.pseudoVersion in versions.json`);
       }
       await goWrapperBuild(ctx, {
         wrapper: {
           go: '1.26.0',
           require: { metacontroller: 'v0.0.0' },
           replace: {
-            metacontroller: `${module} ${pseudoVersion}`,
+            metacontroller: `${module} ${resolved}`,
             ...Object.fromEntries(Object.entries(replace).map(([m, v]) => [m, `${m} ${v}`])),
           },
         },

@@ -26,6 +26,7 @@ export default function porch(versions) {
           { pkg: `${module}/test/git`, out: 'porch-git-server' },
         ],
         ldflags: '-s -w',
+        goSumFrom: [`${module}@${version}`],
       });
     },
   };
