@@ -2,6 +2,7 @@
 // metrics. Everything with I/O or a clock is injected, so tests drive it with inject().
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, {
+  LogController,
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyLoggerOptions,
@@ -56,7 +57,7 @@ export async function buildApp(deps: AppDeps): Promise<HookApp> {
     ...(deps.config.tls === undefined ? {} : { https: deps.config.tls }),
     bodyLimit: deps.config.bodyLimitBytes,
     // We log one line per request ourselves, with the parent's identity on it.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
   }) as unknown as HookApp;
 

@@ -14,7 +14,13 @@ beforeAll(() => {
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1');
 });
-afterAll(() => nock.enableNetConnect());
+// Each test file gets its own nock instance (per-file module registry); restore it so the next
+// file in the same worker does not stack interceptors on top of this one.
+afterAll(() => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+  nock.restore();
+});
 
 let porch: FakePorch;
 let client: PorchHttpClient;

@@ -17,7 +17,13 @@ import {
 } from './hooks.helpers.ts';
 
 beforeAll(() => nock.disableNetConnect());
-afterAll(() => nock.enableNetConnect());
+// Each test file gets its own nock instance (per-file module registry); restore it so the next
+// file in the same worker does not stack interceptors on top of this one.
+afterAll(() => {
+  nock.cleanAll();
+  nock.enableNetConnect();
+  nock.restore();
+});
 
 let t: TestApp | undefined;
 afterEach(async () => {

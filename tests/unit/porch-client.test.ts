@@ -42,8 +42,12 @@ beforeAll(() => {
   nock.disableNetConnect();
   nock.enableNetConnect('127.0.0.1');
 });
+// Each test file gets its own nock instance (per-file module registry); restore it so the next
+// file in the same worker does not stack interceptors on top of this one.
 afterAll(() => {
+  nock.cleanAll();
   nock.enableNetConnect();
+  nock.restore();
 });
 
 beforeEach(async () => {
