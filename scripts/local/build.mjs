@@ -163,30 +163,36 @@ async function main() {
   const started = Date.now();
   let goVersion = null;
   const paths = {};
-  const missing = [];
+  const failures = [];
+  // Tools are independent: one failing does not stop the others; all failures are reported at the end.
   for (const tool of selected) {
     const { finalDir } = dirsFor(root, tool);
-    if (opts.rebuild || !(await isCached(tool, finalDir))) {
-      if (opts.cachedOnly) {
-        missing.push(tool.name);
-        continue;
+    try {
+      if (opts.rebuild || !(await isCached(tool, finalDir))) {
+        if (opts.cachedOnly)
+          throw new BuildError(tool.name, 'lookup', 'not built yet (run without --cached-only)');
+        goVersion ??= await checkGo(versions.go?.minimum, tool.name);
+        await buildTool(tool, root, goVersion);
+      } else {
+        const info = JSON.parse(await readFile(path.join(finalDir, 'build-info.json'), 'utf8'));
+        say(`==> ${tool.name} ${tool.version}: cached (built ${info.builtAt} in ${info.buildSeconds}s)`);
       }
-      goVersion ??= await checkGo(versions.go?.minimum);
-      await buildTool(tool, root, goVersion);
-    } else {
-      const info = JSON.parse(await readFile(path.join(finalDir, 'build-info.json'), 'utf8'));
-      say(`==> ${tool.name} ${tool.version}: cached (built ${info.builtAt} in ${info.buildSeconds}s)`);
+      for (const b of tool.binaries) paths[b.name] = path.join(finalDir, b.name);
+    } catch (err) {
+      if (!(err instanceof BuildError)) throw err;
+      say(`\nERROR ${err.message}\n`);
+      failures.push(err);
     }
-    for (const b of tool.binaries) paths[b.name] = path.join(finalDir, b.name);
-  }
-  if (missing.length) {
-    throw new BuildError(missing.join(', '), 'lookup', 'not built yet (run without --cached-only)');
   }
   if (opts.printPaths) {
     process.stdout.write(`${JSON.stringify(paths, null, 2)}\n`);
   } else {
-    say(`all done in ${seconds(started)}s; binaries:`);
+    say(`done in ${seconds(started)}s; binaries:`);
     for (const [name, p] of Object.entries(paths)) process.stdout.write(`${name}\t${p}\n`);
+  }
+  if (failures.length) {
+    say(`\nFAILED: ${failures.map((f) => `${f.tool} (${f.step})`).join(', ')} — see the errors above`);
+    process.exitCode = 1;
   }
 }
 

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/explicit-module-boundary-types -- plain JavaScript: no type annotations */
 // Shared helpers for scripts/local/build.mjs: cache layout, logging, running commands, and
 // building a Go program from the module proxy through a small generated wrapper module.
 //
@@ -142,11 +141,18 @@ export function runCommand(cmd, args, { tool, step, cwd, env, logFile, timeoutMs
 }
 
 /** Checks that `go` is on PATH and new enough; returns e.g. "1.26.8". */
-export async function checkGo(minimum) {
-  const { stdout } = await runCommand('go', ['env', 'GOVERSION'], { tool: 'go', step: 'check go toolchain' });
+export async function checkGo(minimum, tool = 'go') {
+  const step = 'check go toolchain';
+  let stdout;
+  try {
+    ({ stdout } = await runCommand('go', ['env', 'GOVERSION'], { tool, step }));
+  } catch (err) {
+    const why = /ENOENT/.test(err.message) ? '`go` is not on PATH' : `\`go env GOVERSION\` failed`;
+    throw new BuildError(tool, step, `${why}; Go >= ${minimum} is needed to build the local stack`);
+  }
   const version = stdout.trim().replace(/^go/, '');
   if (minimum && compareVersions(version, minimum) < 0) {
-    throw new BuildError('go', 'check go toolchain', `go ${version} is older than the required ${minimum}`);
+    throw new BuildError(tool, step, `go ${version} is older than the required ${minimum}`);
   }
   return version;
 }

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/explicit-module-boundary-types -- plain JavaScript: no type annotations */
 // etcd server, built from its published module (the main package is the module root).
 // etcd's own go.mod has relative replaces for its sibling modules; as a dependency of the
 // wrapper those are ignored and the published sibling modules of the same version are used.

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/explicit-module-boundary-types -- plain JavaScript: no type annotations */
 // kube-apiserver, kube-controller-manager, kube-scheduler and kubectl from k8s.io/kubernetes.
 // k8s.io/kubernetes requires its staging modules (k8s.io/api, k8s.io/client-go, ...) at v0.0.0 and
 // replaces them with ./staging/...; a wrapper module replaces every one of them with its published

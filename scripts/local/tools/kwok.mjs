@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/explicit-module-boundary-types -- plain JavaScript: no type annotations */
 // kwok (fake kubelet controller) and kwokctl (cluster runner), from sigs.k8s.io/kwok.
 // kwokctl's default Kubernetes version is set to the one this stack builds, so
 // `kwokctl create cluster --runtime binary` passes flags matching our kube-apiserver.

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/explicit-module-boundary-types -- plain JavaScript: no type annotations */
 // Metacontroller. Its go.mod says `module metacontroller` (not the GitHub path), so `go install
 // github.com/metacontroller/metacontroller/...@v4.x` cannot work. A wrapper module requires
 // `metacontroller v0.0.0` and replaces it with the GitHub module at the pseudo-version of the

@@ -1,4 +1,3 @@
-/* eslint-disable @typescript-eslint/explicit-module-boundary-types -- plain JavaScript: no type annotations */
 // porch-server (cmd/porch) and Porch's test git server (test/git), from
 // github.com/nephio-project/porch. Porch's go.mod replaces k8s.io/apiserver with a third_party copy
 // inside its repository (ignored for a dependency); the wrapper pins upstream k8s.io/apiserver instead.
