@@ -83,6 +83,12 @@ export async function buildApp(deps: AppDeps): Promise<HookApp> {
     return reply.status(404).send(errorBody(e));
   });
 
+  // While draining, tell keep-alive clients to go away so close() is not held up by idle sockets.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (draining) void reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url;
     if (route === '/metrics') return done();

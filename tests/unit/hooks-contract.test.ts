@@ -374,7 +374,9 @@ describe('probes', () => {
     ok = true;
     a.drain();
     expect((await a.inject({ method: 'GET', url: '/readyz' })).statusCode).toBe(503);
-    expect((await a.inject({ method: 'GET', url: '/healthz' })).statusCode).toBe(200);
+    const health = await a.inject({ method: 'GET', url: '/healthz' });
+    expect(health.statusCode).toBe(200);
+    expect(health.headers['connection']).toBe('close');
   });
 
   it('/metrics serves the Prometheus text format and logs nothing', async () => {
