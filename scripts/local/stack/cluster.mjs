@@ -1,0 +1,206 @@
+// The Kubernetes control plane: `kwokctl create cluster --runtime binary` with the etcd,
+// kube-apiserver, kube-controller-manager, kube-scheduler and kwok binaries built by build.mjs.
+// kwokctl runs them as processes of its own (pids under .local/kwok/clusters/<name>/pids) and
+// `kwokctl delete cluster` stops them; their logs are linked into .local/logs/.
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, readFile, rm, symlink } from 'node:fs/promises';
+import path from 'node:path';
+import process from 'node:process';
+
+import {
+  KUBECONFIG,
+  LOCAL,
+  LOGS,
+  MANIFESTS,
+  StackError,
+  alive,
+  cmdline,
+  kubectl,
+  kubectlApply,
+  logFile,
+  rel,
+  run,
+  say,
+  waitFor,
+} from './util.mjs';
+
+const COMPONENT = 'cluster';
+export const KWOK_WORKDIR = path.join(LOCAL, 'kwok');
+
+function kwokEnv(bins) {
+  return {
+    ...process.env,
+    KWOK_WORKDIR,
+    // kwokctl looks kubectl up on PATH (and would download one otherwise): use the one we built.
+    PATH: `${path.dirname(bins.kubectl)}:${process.env.PATH ?? ''}`,
+  };
+}
+
+function kwokctl(bins, settings, args, opts = {}) {
+  return run(bins.kwokctl, ['--name', settings.cluster, ...args], {
+    env: kwokEnv(bins),
+    log: logFile(COMPONENT),
+    ...opts,
+  });
+}
+
+export async function clusterExists(bins, settings) {
+  const res = await run(bins.kwokctl, ['get', 'clusters'], { env: kwokEnv(bins) });
+  return res.code === 0 && res.stdout.split(/\s+/).includes(settings.cluster);
+}
+
+export async function apiReady(bins) {
+  if (!existsSync(KUBECONFIG)) return false;
+  const res = await kubectl(bins, ['get', '--raw', '/readyz', '--request-timeout=3s'], { timeoutMs: 5000 });
+  if (res.code !== 0) throw new Error((res.stderr || res.stdout).trim());
+  return res.stdout.trim() === 'ok';
+}
+
+async function linkLogs(settings) {
+  const dir = path.join(KWOK_WORKDIR, 'clusters', settings.cluster, 'logs');
+  if (!existsSync(dir)) return;
+  await mkdir(LOGS, { recursive: true });
+  for (const f of readdirSync(dir)) {
+    const link = path.join(LOGS, f);
+    await rm(link, { force: true });
+    await symlink(path.join(dir, f), link);
+  }
+}
+
+async function create(bins, settings) {
+  // kwokctl gives kube-apiserver a proxy client certificate (signed by the cluster CA) but no
+  // requestheader settings, so aggregated apiservers (Porch) cannot trust the user it forwards and
+  // log "missing content for CA bundle ... requestheader-client-ca-file" over and over.
+  const ca = path.join(KWOK_WORKDIR, 'clusters', settings.cluster, 'pki', 'ca.crt');
+  const apiserverArgs = [
+    `requestheader-client-ca-file=${ca}`,
+    'requestheader-username-headers=X-Remote-User',
+    'requestheader-group-headers=X-Remote-Group',
+    'requestheader-extra-headers-prefix=X-Remote-Extra-',
+  ].flatMap((a) => ['--extra-args', `kube-apiserver=${a}`]);
+  const res = await kwokctl(
+    bins,
+    settings,
+    [
+      '-c',
+      path.join(MANIFESTS, 'kwokctl.yaml'),
+      'create',
+      'cluster',
+      '--runtime',
+      'binary',
+      '--etcd-binary',
+      bins.etcd,
+      '--kube-apiserver-binary',
+      bins['kube-apiserver'],
+      '--kube-controller-manager-binary',
+      bins['kube-controller-manager'],
+      '--kube-scheduler-binary',
+      bins['kube-scheduler'],
+      '--kwok-controller-binary',
+      bins.kwok,
+      '--kubeconfig',
+      KUBECONFIG,
+      '--wait',
+      '3m',
+      ...apiserverArgs,
+    ],
+    { timeoutMs: 300_000 },
+  );
+  if (res.code !== 0) {
+    throw new StackError(COMPONENT, `kwokctl create cluster failed:\n${(res.stderr || res.stdout).trim()}`);
+  }
+}
+
+export async function up({ bins, settings }) {
+  const t0 = Date.now();
+  let reused = false;
+  if (await clusterExists(bins, settings)) {
+    if (await apiReady(bins).catch(() => false)) {
+      say(`cluster: reusing running kwok cluster "${settings.cluster}"`);
+      reused = true;
+    } else {
+      say(`cluster: kwok cluster "${settings.cluster}" exists but is not serving; starting it`);
+      const res = await kwokctl(bins, settings, ['start', 'cluster'], { timeoutMs: 180_000 });
+      const ok =
+        res.code === 0 &&
+        (await waitFor(COMPONENT, 'kube-apiserver /readyz', () => apiReady(bins), {
+          timeoutMs: 60_000,
+        }).catch(() => false));
+      if (!ok) {
+        say('cluster: could not start the existing cluster; deleting and recreating it');
+        await kwokctl(bins, settings, ['delete', 'cluster'], { timeoutMs: 120_000 });
+        await create(bins, settings);
+      }
+    }
+  } else {
+    say(
+      `cluster: creating kwok cluster "${settings.cluster}" (binary runtime; log ${rel(logFile(COMPONENT))})`,
+    );
+    await create(bins, settings);
+  }
+  await linkLogs(settings);
+  await waitFor(COMPONENT, 'kube-apiserver /readyz', () => apiReady(bins), {
+    timeoutMs: 120_000,
+  }).catch((err) => {
+    throw new StackError(COMPONENT, `${err.message}\n  see also ${rel(logFile('kube-apiserver'))}`);
+  });
+  await kubectlApply(bins, COMPONENT, await readFile(path.join(MANIFESTS, 'kwok-node.yaml'), 'utf8'));
+  await waitFor(
+    COMPONENT,
+    'node kwok-node-0 Ready (kwok-controller)',
+    async () => {
+      const res = await kubectl(bins, [
+        'get',
+        'node',
+        'kwok-node-0',
+        '-o',
+        'jsonpath={.status.conditions[?(@.type=="Ready")].status}',
+      ]);
+      if (res.code !== 0) throw new Error(res.stderr.trim());
+      return res.stdout.trim() === 'True';
+    },
+    { timeoutMs: 60_000 },
+  ).catch((err) => {
+    throw new StackError(COMPONENT, `${err.message}\n  see also ${rel(logFile('kwok-controller'))}`);
+  });
+  // The default ServiceAccount appears shortly after the namespace; workloads need it.
+  await waitFor(
+    COMPONENT,
+    'ServiceAccount default/default (kube-controller-manager)',
+    async () => (await kubectl(bins, ['get', 'serviceaccount', 'default', '-n', 'default'])).code === 0,
+    { timeoutMs: 60_000 },
+  ).catch((err) => {
+    throw new StackError(COMPONENT, `${err.message}\n  see also ${rel(logFile('kube-controller-manager'))}`);
+  });
+  const took = (Date.now() - t0) / 1000;
+  say(`cluster: ready in ${took.toFixed(1)}s (kubeconfig ${rel(KUBECONFIG)})`);
+  return { seconds: took, reused };
+}
+
+/** Stops and deletes the kwok cluster; falls back to the pid files when kwokctl is unavailable. */
+export async function down({ bins, settings }) {
+  const dir = path.join(KWOK_WORKDIR, 'clusters', settings.cluster);
+  if (bins?.kwokctl && existsSync(bins.kwokctl)) {
+    if (existsSync(dir)) {
+      const res = await kwokctl(bins, settings, ['delete', 'cluster'], { timeoutMs: 120_000 });
+      if (res.code === 0) say(`cluster: deleted kwok cluster "${settings.cluster}"`);
+      else say(`cluster: kwokctl delete cluster failed (exit ${res.code}): ${res.stderr.trim()}`);
+    }
+  }
+  // Whatever kwokctl left running (or when it is missing): its pid files name the processes.
+  const pids = path.join(dir, 'pids');
+  if (existsSync(pids)) {
+    for (const f of readdirSync(pids)) {
+      const pid = Number((await readFile(path.join(pids, f), 'utf8')).trim());
+      const name = f.replace(/\.pid$/, '');
+      // only a process that still is that component (pids get reused)
+      if (!Number.isInteger(pid) || pid <= 1 || !alive(pid) || !cmdline(pid).includes(name)) continue;
+      try {
+        process.kill(pid, 'SIGTERM');
+        say(`cluster: sent SIGTERM to ${name} (pid ${pid})`);
+      } catch {
+        // already gone
+      }
+    }
+  }
+}

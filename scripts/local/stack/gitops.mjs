@@ -1,0 +1,52 @@
+// Starts the GitOps stand-in (scripts/local/gitops.mjs, see its header) against the Porch
+// repository's branch main on the test git server. Always restarted by up.mjs (it keeps its
+// inventory in .local/gitops/inventory.json, so a restart prunes and applies correctly).
+import path from 'node:path';
+import process from 'node:process';
+
+import { repoUrl } from './gitserver.mjs';
+import {
+  KUBECONFIG,
+  LOCAL,
+  ROOT,
+  logFile,
+  rel,
+  say,
+  sleep,
+  startDaemon,
+  stopDaemon,
+  assertRunning,
+} from './util.mjs';
+
+const COMPONENT = 'gitops';
+
+export async function up({ bins, settings }) {
+  await stopDaemon(COMPONENT, { quiet: true });
+  await startDaemon(
+    COMPONENT,
+    process.execPath,
+    [
+      path.join(ROOT, 'scripts', 'local', 'gitops.mjs'),
+      '--repo',
+      repoUrl(settings),
+      '--branch',
+      'main',
+      '--kubeconfig',
+      KUBECONFIG,
+      '--kubectl',
+      bins.kubectl,
+      '--state-dir',
+      path.join(LOCAL, 'gitops'),
+    ],
+    { marker: 'gitops.mjs' },
+  );
+  await sleep(1000);
+  await assertRunning(COMPONENT);
+  say(
+    `gitops: stand-in syncing ${repoUrl(settings)} (main) into the cluster (log ${rel(logFile(COMPONENT))})`,
+  );
+}
+
+export async function down() {
+  await stopDaemon(COMPONENT);
+}
