@@ -212,5 +212,6 @@ export async function up({ bins, settings, versions }) {
 }
 
 export async function down() {
-  await stopDaemon(COMPONENT);
+  // porch-server often sits out SIGTERM (open aggregator connections); its state is in git and CRs.
+  await stopDaemon(COMPONENT, { graceMs: 5000 });
 }

@@ -1,0 +1,62 @@
+// The product: the hook server of this checkout (`npm start`), on 127.0.0.1:<hookPort>, with the
+// local kubeconfig and the local Porch repository. Always (re)started by up.mjs so that what runs is
+// the code in the working tree.
+import process from 'node:process';
+
+import {
+  KUBECONFIG,
+  ROOT,
+  ensurePortFree,
+  httpGet,
+  logFile,
+  rel,
+  say,
+  startDaemon,
+  stopDaemon,
+  waitFor,
+} from './util.mjs';
+
+const COMPONENT = 'hooks';
+
+export function hookEnv(settings) {
+  const env = {
+    ...process.env,
+    PORT: String(settings.hookPort),
+    HOST: '127.0.0.1',
+    KUBECONFIG,
+    PORCH_REPOSITORY: settings.repository,
+    LOG_LEVEL: process.env.LOG_LEVEL || 'info',
+  };
+  // Out of cluster: never let in-cluster settings of the calling shell leak in.
+  delete env.KUBERNETES_SERVICE_HOST;
+  delete env.KUBERNETES_SERVICE_PORT;
+  return env;
+}
+
+export async function up({ settings }) {
+  const t0 = Date.now();
+  if (await stopDaemon(COMPONENT, { quiet: true })) say('hooks: stopped the previous hook server');
+  await ensurePortFree(COMPONENT, settings.hookPort, 'NEPHORAN_HOOK_PORT');
+  await startDaemon(COMPONENT, 'npm', ['start'], { env: hookEnv(settings), cwd: ROOT, marker: 'npm' });
+  say(
+    `hooks: npm start (PORT=${settings.hookPort} PORCH_REPOSITORY=${settings.repository}; log ${rel(logFile(COMPONENT))})`,
+  );
+  const base = `http://127.0.0.1:${settings.hookPort}`;
+  await waitFor(
+    COMPONENT,
+    `${base}/readyz to answer 200`,
+    async () => {
+      const res = await httpGet(`${base}/readyz`);
+      if (res.status !== 200) throw new Error(`/readyz answered ${res.status}: ${res.body.slice(0, 300)}`);
+      return true;
+    },
+    { timeoutMs: 60_000, daemon: COMPONENT },
+  );
+  const seconds = (Date.now() - t0) / 1000;
+  say(`hooks: ready after ${seconds.toFixed(1)}s`);
+  return { seconds };
+}
+
+export async function down() {
+  await stopDaemon(COMPONENT);
+}
