@@ -1,43 +1,32 @@
 // Metacontroller. Its go.mod says `module metacontroller` (not the GitHub path), so `go install
-// github.com/metacontroller/metacontroller/...@v4.x` cannot work. A wrapper module requires
-// `metacontroller v0.0.0` and replaces it with the GitHub module at the pseudo-version of the
-// release commit, repeating Metacontroller's own replace lines (replaces of a dependency are ignored).
-import { BuildError, goWrapperBuild } from '../lib.mjs';
+// github.com/metacontroller/metacontroller@…` cannot work: a wrapper module requires
+// `metacontroller v0.0.0` and replaces it with the GitHub module at the pinned version.
+//
+// Why v1.5.20 and not v4.17.2: v4 tags are not valid versions for a module without a /v4 path, so
+// v4 releases exist on the module proxy only as pseudo-versions, and this machine's proxy refuses
+// every one of them (403). v1.5.20 is the newest it serves. It is absent from the public checksum
+// database (404), hence GONOSUMDB for this one module; the module zip's own go.sum pins the rest.
+import { goWrapperBuild } from '../lib.mjs';
 
 export default function metacontroller(versions) {
-  const { module, version, commit, pseudoVersion, replace = {} } = versions.metacontroller;
+  const { module, version, mainPackage, replace = {} } = versions.metacontroller;
   return {
     name: 'metacontroller',
     version,
-    details: { module, commit, pseudoVersion },
+    details: { module },
     binaries: [{ name: 'metacontroller', verify: ['--help'] }],
     async build(ctx) {
-      // The pinned pseudo-version (v1.5.21-0.<commit time>-<commit>: v4 tags are not valid for a
-      // module without a /v4 path) is preferred; without it, ask the module proxy to resolve the commit.
-      let resolved = pseudoVersion;
-      if (!resolved) {
-        const { stdout } = await ctx.run(
-          `resolve pseudo-version of ${module}@${commit}`,
-          'go',
-          ['list', '-m', '-json', `${module}@${commit}`],
-          { cwd: ctx.root },
-        );
-        resolved = JSON.parse(stdout).Version;
-        if (!resolved) {
-          throw new BuildError(ctx.name, 'resolve pseudo-version', `no version for ${module}@${commit}`);
-        }
-        ctx.step('resolved', `${resolved}; record it as metacontroller.pseudoVersion in versions.json`);
-      }
       await goWrapperBuild(ctx, {
         wrapper: {
           go: '1.26.0',
           require: { metacontroller: 'v0.0.0' },
           replace: {
-            metacontroller: `${module} ${resolved}`,
+            metacontroller: `${module} ${version}`,
             ...Object.fromEntries(Object.entries(replace).map(([m, v]) => [m, `${m} ${v}`])),
           },
         },
-        targets: [{ pkg: 'metacontroller/pkg/cmd/metacontroller', out: 'metacontroller' }],
+        env: { GONOSUMDB: module },
+        targets: [{ pkg: mainPackage, out: 'metacontroller' }],
         ldflags: `-s -w -X main.version=${version}`,
       });
     },
