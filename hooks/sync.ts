@@ -124,6 +124,7 @@ export async function observe(
   deadline: number,
   now: string,
   onResult?: (result: string) => void,
+  defaultNamespace = '',
 ): Promise<Observations> {
   const pending = children.filter((c) => {
     const lc = c.spec?.lifecycle ?? 'Draft';
@@ -136,7 +137,9 @@ export async function observe(
   await Promise.all(
     pending.map(async (c) => {
       const name = c.metadata.name;
-      const ns = c.metadata.namespace ?? '';
+      // Children live in the parent's namespace; Metacontroller's keys say so even if an object
+      // came without metadata.namespace.
+      const ns = c.metadata.namespace ?? defaultNamespace;
       try {
         const snap = await porch.getResources(ns, name, { deadline });
         resources[name] = { contentHash: snap.contentHash };
@@ -228,8 +231,13 @@ export async function runHook(
     parent,
     children,
     related: relatedOf(req, log),
-    observations: await observe(deps.porch, children, deadline, now, (r) =>
-      deps.metrics.porchOperation('getResources', r),
+    observations: await observe(
+      deps.porch,
+      children,
+      deadline,
+      now,
+      (r) => deps.metrics.porchOperation('getResources', r),
+      parent.metadata.namespace,
     ),
     now,
     defaults: { repository: deps.repository },

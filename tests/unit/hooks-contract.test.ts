@@ -67,7 +67,15 @@ describe('POST /sync', () => {
     const names = body.children.map((c: Json) => c.metadata.name);
     expect(names).toContain('cnf-packages.default.test-amf.v1');
     // Only the unpublished child is observed in Porch.
-    expect(porch.calls).toEqual(['getResources cnf-packages.default.test-amf.v2']);
+    expect(porch.calls).toEqual(['getResources default/cnf-packages.default.test-amf.v2']);
+    // A child without metadata.namespace is looked up in the parent's namespace.
+    const draft = Object.values(req.children['PackageRevision.porch.kpt.dev/v1alpha1']).find(
+      (c: Json) => c.spec.lifecycle === 'Draft',
+    ) as Json;
+    delete draft.metadata.namespace;
+    porch.calls.length = 0;
+    await post(a, '/sync', req);
+    expect(porch.calls).toEqual(['getResources default/cnf-packages.default.test-amf.v2']);
   });
 
   it('empty children and related maps are fine', async () => {

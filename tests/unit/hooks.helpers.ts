@@ -33,8 +33,8 @@ export class StubPorch implements PorchClient {
     this.calls.push(`getPackageRevision ${name}`);
     return Promise.reject(new Error('not scripted'));
   }
-  getResources(_ns: string, name: string): Promise<ResourcesSnapshot> {
-    this.calls.push(`getResources ${name}`);
+  getResources(ns: string, name: string): Promise<ResourcesSnapshot> {
+    this.calls.push(`getResources ${ns}/${name}`);
     const h = this.hashes.get(name) ?? null;
     if (h instanceof Error) return Promise.reject(h);
     return Promise.resolve({ resourceVersion: '1', resources: {}, contentHash: h });
