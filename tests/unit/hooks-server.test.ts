@@ -1,13 +1,14 @@
 // The process: `node hooks/server.ts` fails fast on bad configuration, serves probes against a
 // (fake) API server, finishes an in-flight hook on SIGTERM and exits 0.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import nock from 'nock';
+import { Agent, fetch as undiciFetch } from 'undici';
 import { fixture } from './hooks.helpers.ts';
 
 beforeAll(() => {
@@ -62,7 +63,95 @@ afterEach(async () => {
   api = undefined;
 });
 
+function fakeApi(): Promise<string> {
+  api = createServer((req, res) => {
+    if (req.url === '/version')
+      res.writeHead(200, { 'content-type': 'application/json' }).end('{"major":"1"}');
+    else res.writeHead(404, { 'content-type': 'application/json' }).end('{}');
+  });
+  return new Promise((r) =>
+    api!.listen(0, '127.0.0.1', () => r(`http://127.0.0.1:${(api!.address() as AddressInfo).port}`)),
+  );
+}
+
+function writeKubeconfig(dir: string, server: string): string {
+  const path = join(dir, 'config');
+  writeFileSync(
+    path,
+    JSON.stringify({
+      apiVersion: 'v1',
+      kind: 'Config',
+      clusters: [{ name: 'c', cluster: { server, 'insecure-skip-tls-verify': true } }],
+      users: [{ name: 'u', user: { token: 't' } }],
+      contexts: [{ name: 'x', context: { cluster: 'c', user: 'u' } }],
+      'current-context': 'x',
+    }),
+  );
+  return path;
+}
+
+const hasOpenssl = ((): boolean => {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+})();
+
 describe('hooks/server.ts', () => {
+  (hasOpenssl ? it : it.skip)(
+    'serves HTTPS with TLS_CERT_FILE/TLS_KEY_FILE and a token from HOOK_TOKEN_FILE',
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), 'hooks-tls-'));
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'rsa:2048',
+          '-nodes',
+          '-days',
+          '1',
+          '-subj',
+          '/CN=localhost',
+          '-keyout',
+          join(dir, 'tls.key'),
+          '-out',
+          join(dir, 'tls.crt'),
+        ],
+        { stdio: 'ignore' },
+      );
+      writeFileSync(join(dir, 'token'), 'file-token-0123456789\n');
+      const port = 20000 + Math.floor(Math.random() * 20000);
+      run = start({
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        KUBECONFIG: writeKubeconfig(dir, await fakeApi()),
+        TLS_CERT_FILE: join(dir, 'tls.crt'),
+        TLS_KEY_FILE: join(dir, 'tls.key'),
+        HOOK_TOKEN_FILE: join(dir, 'token'),
+      });
+      const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
+      const base = `https://127.0.0.1:${port}`;
+      await waitFor(async () => (await undiciFetch(`${base}/healthz`, { dispatcher })).ok);
+      const customize = (auth: string) =>
+        undiciFetch(`${base}/customize`, {
+          dispatcher,
+          method: 'POST',
+          headers: { 'content-type': 'application/json', authorization: auth },
+          body: JSON.stringify(fixture('customize')),
+        });
+      expect((await customize('Bearer wrong-token-0123456789')).status).toBe(401);
+      expect((await customize('Bearer file-token-0123456789')).status).toBe(200);
+      await dispatcher.close();
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+    },
+    30_000,
+  );
+
   it('exits 2 with a clear message on bad configuration', async () => {
     run = start({ PORT: 'eighty', KUBERNETES_SERVICE_HOST: '10.0.0.1' });
     expect(await run.exited).toBe(2);
