@@ -203,11 +203,12 @@ async function watchExample(ctx, file) {
   const name = doc.metadata.name;
   const ns = doc.metadata.namespace ?? 'default';
   const t0 = Date.now();
-  await kubectlApply(ctx.bins, 'hooks', await readFile(file, 'utf8'));
+  await kubectlApply(ctx.bins, 'example', await readFile(file, 'utf8'));
   say(
     `example: applied ${rel(file)} (CNFDeployment ${ns}/${name}); waiting up to ${ctx.settings.activeTimeoutSeconds}s for phase Active`,
   );
-  const seen = { phase: undefined, prs: new Map(), ready: undefined, events: new Set(), conditions: '' };
+  const seen = { phase: undefined, prs: new Map(), ready: undefined, events: new Map(), conditions: '' };
+  let lastWarning = '';
   let firstPublished = null;
   let last = null;
   const deadline = t0 + ctx.settings.activeTimeoutSeconds * 1000;
@@ -281,11 +282,19 @@ async function watchExample(ctx, file) {
       'json',
     ]);
     if (ev.code === 0) {
-      for (const e of JSON.parse(ev.stdout).items ?? []) {
-        const id = `${e.metadata.uid}/${e.count ?? 1}`;
-        if (seen.events.has(id)) continue;
-        seen.events.add(id);
-        say(`example: ${since()} event ${e.type} ${e.reason}: ${(e.message ?? '').slice(0, 300)}`);
+      const at = (e) => Date.parse(e.lastTimestamp ?? e.eventTime ?? e.metadata.creationTimestamp) || 0;
+      for (const e of (JSON.parse(ev.stdout).items ?? []).sort((a, b) => at(a) - at(b))) {
+        // each event once, a repeating one again at most every 30 s with its count
+        const count = e.count ?? e.series?.count ?? 1;
+        const prev = seen.events.get(e.metadata.uid);
+        if (prev && (prev.count === count || Date.now() - prev.at < 30_000)) continue;
+        seen.events.set(e.metadata.uid, { count, at: Date.now() });
+        const msg = (e.message ?? '').slice(0, 300);
+        if (e.type === 'Warning') lastWarning = `${e.reason}: ${msg}`;
+        const kind = e.involvedObject?.kind ?? '?';
+        say(
+          `example: ${since()} event ${kind} ${e.type} ${e.reason}${count > 1 ? ` (x${count})` : ''}: ${msg}`,
+        );
       }
     }
     await sleep(1000);
@@ -294,6 +303,7 @@ async function watchExample(ctx, file) {
     'hooks',
     `CNFDeployment ${ns}/${name} did not reach phase Active within ${ctx.settings.activeTimeoutSeconds}s ` +
       `(last phase ${last?.status?.phase ?? '(none)'}, Ready=${cond(last, 'Ready')?.status ?? '?'}).\n` +
+      (lastWarning ? `  Last Warning event: ${lastWarning}\n` : '') +
       `  Look at: ${rel(logFile('hooks'))} (hook answers), ${rel(logFile('metacontroller'))} (sync errors), ` +
       `${rel(logFile('porch'))}, ${rel(logFile('gitops'))} (what was applied)\n` +
       `  KUBECONFIG=${rel(KUBECONFIG)} kubectl describe cnfd ${name} -n ${ns}`,

@@ -29,18 +29,63 @@ import {
 const COMPONENT = 'metacontroller';
 const CRD_FILE = 'manifests/production/metacontroller-crds-v1.yaml';
 
-const readyz = (settings) => `http://127.0.0.1:${settings.metacontrollerHealthPort}/readyz`;
+/**
+ * versions.json pins either a v4 release (built from a pseudo-version) or, while the module proxy
+ * here serves nothing newer, v1.5.20 (2021). They differ in flags, health endpoints and hook versions:
+ *  - v4: --kubeconfig, --metrics-address, --health-probe-bind-address (/readyz), --zap-log-level;
+ *    hooks `version: v2` (children keyed namespace/name);
+ *  - v1.5.x: --kubeconfig is overwritten by the deprecated --client-config-path (always applied,
+ *    empty by default), so the kubeconfig goes there; --debug-addr serves /metrics only; klog -v;
+ *    no hook `version` field (v1 hooks, children keyed by name).
+ */
+function flavour(versions, settings) {
+  const { version, hookVersion } = versions.metacontroller;
+  const legacy = /^v1\./.test(version);
+  const metrics = `127.0.0.1:${settings.metacontrollerMetricsPort}`;
+  const health = `127.0.0.1:${settings.metacontrollerHealthPort}`;
+  const common = ['--discovery-interval=5s', '--client-go-qps=100', '--client-go-burst=200'];
+  return legacy
+    ? {
+        legacy,
+        hookVersion: hookVersion ?? 'v1',
+        ready: `http://${metrics}/metrics`,
+        ports: [[settings.metacontrollerMetricsPort, 'NEPHORAN_MC_METRICS_PORT']],
+        args: [
+          `--client-config-path=${KUBECONFIG}`,
+          ...common,
+          `--debug-addr=${metrics}`,
+          `-v=${process.env.NEPHORAN_MC_LOG_LEVEL || '2'}`,
+        ],
+      }
+    : {
+        legacy,
+        hookVersion: hookVersion ?? 'v2',
+        ready: `http://${health}/readyz`,
+        ports: [
+          [settings.metacontrollerHealthPort, 'NEPHORAN_MC_HEALTH_PORT'],
+          [settings.metacontrollerMetricsPort, 'NEPHORAN_MC_METRICS_PORT'],
+        ],
+        args: [
+          `--kubeconfig=${KUBECONFIG}`,
+          ...common,
+          `--metrics-address=${metrics}`,
+          `--health-probe-bind-address=${health}`,
+          `--zap-log-level=${process.env.NEPHORAN_MC_LOG_LEVEL || 'info'}`,
+        ],
+      };
+}
 
-async function healthy(settings) {
-  const res = await httpGet(readyz(settings));
-  if (res.status !== 200) throw new Error(`${readyz(settings)} answered ${res.status}: ${res.body.trim()}`);
+async function healthy(url) {
+  const res = await httpGet(url);
+  if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${res.body.slice(0, 200).trim()}`);
   return true;
 }
 
 export async function up({ bins, settings, versions }) {
   const t0 = Date.now();
-  const { module, commit, pseudoVersion } = versions.metacontroller;
-  const dir = await goModuleDir(COMPONENT, module, pseudoVersion || commit);
+  const { module, version, pseudoVersion } = versions.metacontroller;
+  const f = flavour(versions, settings);
+  const dir = await goModuleDir(COMPONENT, module, pseudoVersion || version, { noSumDb: f.legacy });
   const crds = path.join(dir, CRD_FILE);
   if (!existsSync(crds)) throw new StackError(COMPONENT, `CRDs ${CRD_FILE} not found in ${dir}`);
   await kubectlApply(bins, COMPONENT, await readFile(crds, 'utf8'), ['--server-side', '--force-conflicts']);
@@ -60,40 +105,26 @@ export async function up({ bins, settings, versions }) {
     { timeoutMs: 60_000 },
   );
 
-  if ((await running(COMPONENT)) && (await healthy(settings).catch(() => false))) {
+  if ((await running(COMPONENT)) && (await healthy(f.ready).catch(() => false))) {
     say('metacontroller: reusing running metacontroller');
   } else {
     await stopDaemon(COMPONENT, { quiet: true });
-    await ensurePortFree(COMPONENT, settings.metacontrollerHealthPort, 'NEPHORAN_MC_HEALTH_PORT');
-    await ensurePortFree(COMPONENT, settings.metacontrollerMetricsPort, 'NEPHORAN_MC_METRICS_PORT');
-    await startDaemon(
-      COMPONENT,
-      bins.metacontroller,
-      [
-        `--kubeconfig=${KUBECONFIG}`,
-        // New CRDs (ours, Porch's aggregated API) are picked up within seconds.
-        '--discovery-interval=5s',
-        '--client-go-qps=100',
-        '--client-go-burst=200',
-        `--metrics-address=127.0.0.1:${settings.metacontrollerMetricsPort}`,
-        `--health-probe-bind-address=127.0.0.1:${settings.metacontrollerHealthPort}`,
-        `--zap-log-level=${process.env.NEPHORAN_MC_LOG_LEVEL || 'info'}`,
-      ],
-      { env: { ...process.env, KUBECONFIG }, marker: 'metacontroller' },
-    );
-    say(`metacontroller: started (log ${rel(logFile(COMPONENT))})`);
+    for (const [port, envName] of f.ports) await ensurePortFree(COMPONENT, port, envName);
+    await startDaemon(COMPONENT, bins.metacontroller, f.args, {
+      env: { ...process.env, KUBECONFIG },
+      marker: 'metacontroller',
+    });
+    say(`metacontroller: started ${version} (log ${rel(logFile(COMPONENT))})`);
   }
-  await waitFor(COMPONENT, `${readyz(settings)}`, () => healthy(settings), {
-    timeoutMs: 60_000,
-    daemon: COMPONENT,
-  });
+  await waitFor(COMPONENT, f.ready, () => healthy(f.ready), { timeoutMs: 60_000, daemon: COMPONENT });
   const seconds = (Date.now() - t0) / 1000;
   say(`metacontroller: ready after ${seconds.toFixed(1)}s`);
   return { seconds };
 }
 
 /** metacontroller/compositecontroller.yaml with every hook as `url: http://127.0.0.1:<port><path>`. */
-export async function localCompositeController(settings) {
+export async function localCompositeController(settings, versions) {
+  const { hookVersion } = flavour(versions, settings);
   const file = path.join(ROOT, 'metacontroller', 'compositecontroller.yaml');
   const docs = parseAllDocuments(await readFile(file, 'utf8')).map((d) => d.toJS());
   const cc = docs.find((d) => d?.kind === 'CompositeController');
@@ -105,6 +136,9 @@ export async function localCompositeController(settings) {
     delete webhook.service;
     delete webhook.path;
     webhook.url = `http://127.0.0.1:${settings.hookPort}${hookPath}`;
+    // Metacontroller v1.5.x has no `version` field (v1 hooks only); its CRD schema would reject it.
+    if (hookVersion === 'v1') delete hook.version;
+    else hook.version = hookVersion;
   }
   cc.metadata.annotations = {
     ...(cc.metadata.annotations ?? {}),
@@ -113,8 +147,8 @@ export async function localCompositeController(settings) {
   return stringify(cc);
 }
 
-export async function applyCompositeController({ bins, settings }) {
-  const yamlText = await localCompositeController(settings);
+export async function applyCompositeController({ bins, settings, versions }) {
+  const yamlText = await localCompositeController(settings, versions);
   await kubectlApply(bins, COMPONENT, yamlText);
   say(
     `metacontroller: CompositeController applied, hooks at http://127.0.0.1:${settings.hookPort}/{sync,finalize,customize}`,
