@@ -180,9 +180,15 @@ const pidFile = (component) => path.join(PIDS, `${component}.json`);
 export function alive(pid) {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return err.code === 'EPERM';
+  }
+  // An exited process whose parent is gone stays a zombie until PID 1 reaps it, which is slow on
+  // this machine: it has exited all the same.
+  try {
+    return readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.[0] !== 'Z';
+  } catch {
+    return true;
   }
 }
 
