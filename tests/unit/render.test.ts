@@ -15,6 +15,7 @@ import {
   renderPackage,
   selectorString,
   slug,
+  toYaml,
   type RenderInput,
 } from '../../lib/render.ts';
 import { FUNCTIONS, getCatalogEntry, functionsForType } from '../../lib/catalog.ts';
@@ -232,6 +233,9 @@ describe('determinism and hashes', () => {
     const stripped = Object.fromEntries(Object.entries(files).map(([p, t]) => [p, strip(t)]));
     expect(computeContentHash(stripped)).toBe(contentHash);
     expect(readContentHash(files.Kptfile!)).toBe(contentHash);
+    // The annotation is inserted into the serialized files, not serialized with them: the result
+    // is what serializing the annotated objects in one go prints.
+    for (const f of ['Kptfile', 'deployment.yaml']) expect(toYaml(parse(files[f]!))).toBe(files[f]);
     expect(readContentHash('kind: Kptfile\n')).toBeNull();
     expect(readContentHash(': : :\n\t- [')).toBeNull();
   });
@@ -464,6 +468,10 @@ describe('property: every schema-valid spec renders', () => {
         });
         for (const text of Object.values(rendered.files)) {
           for (const d of parseAllDocuments(text)) expect(d.errors).toEqual([]);
+        }
+        // The hash annotation is spliced into these two: exactly what one stringify would print.
+        for (const f of ['Kptfile', 'deployment.yaml']) {
+          expect(toYaml(parse(rendered.files[f]!))).toBe(rendered.files[f]);
         }
         const dep = doc(rendered.files, 'deployment.yaml');
         expect(dep.spec.replicas).toBe(spec.replicas);
