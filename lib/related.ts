@@ -27,14 +27,16 @@ export function relatedResources(parent: CustomizeParent): CustomizeAnswer {
   const namespace = parent.metadata.namespace ?? 'default';
   // The renderer names the Service and Deployment after the CNFDeployment and labels every rendered
   // object nephoran.com/cnf=<name>; Pods inherit the label from the pod template.
+  // Label-selected rules carry no namespace: Metacontroller rejects a rule with both ("related rule
+  // cannot have both labelSelector and Namespace/Names") and, for a namespaced parent, lists
+  // label-selected objects in the parent's namespace anyway.
   const byCnf = { matchLabels: { [LABEL_CNF]: name } };
   const rules: RelatedResourceRule[] = [
-    { apiVersion: 'apps/v1', resource: 'deployments', namespace, labelSelector: byCnf },
-    { apiVersion: 'v1', resource: 'pods', namespace, labelSelector: byCnf },
+    { apiVersion: 'apps/v1', resource: 'deployments', labelSelector: byCnf },
+    { apiVersion: 'v1', resource: 'pods', labelSelector: byCnf },
     {
       apiVersion: 'discovery.k8s.io/v1',
       resource: 'endpointslices',
-      namespace,
       labelSelector: { matchLabels: { [LABEL_SERVICE_NAME]: name } },
     },
   ];
