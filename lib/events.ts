@@ -1,7 +1,7 @@
 // Which Kubernetes Events one hook answer produces: phase transitions, new errors, and the outcome
 // of the actions the shell carried out. Pure: the recorder in lib/clients/kube.ts sends them,
 // deduplicated, without ever holding up the hook's answer.
-import type { ActionResult, CNFDeploymentStatus, Phase } from './types.ts';
+import type { Action, ActionResult, CNFDeploymentStatus, Phase } from './types.ts';
 
 export type EventType = 'Normal' | 'Warning';
 
@@ -16,6 +16,61 @@ const WARNING_PHASES: ReadonlySet<Phase> = new Set<Phase>(['Failed', 'Degraded']
 
 /** Kubernetes caps event messages at 1 KiB; keep well under it. */
 const MAX_MESSAGE = 1000;
+
+/** UpperCamelCase action names; a failed action's event reason is `<name>Failed`. */
+const ACTION_EVENT_NAMES: Record<Action['type'], string> = {
+  writeResources: 'WriteResources',
+  approve: 'Approve',
+  putA1PolicyType: 'PutA1PolicyType',
+  putA1Policy: 'PutA1Policy',
+  deleteA1Policy: 'DeleteA1Policy',
+  createE2Subscription: 'CreateE2Subscription',
+  deleteE2Subscription: 'DeleteE2Subscription',
+};
+
+function doneEvent(r: ActionResult): EventSpec {
+  const a = r.action;
+  switch (a.type) {
+    case 'writeResources':
+      return {
+        type: 'Normal',
+        reason: 'ResourcesWritten',
+        message: `${a.name}: wrote package content ${a.contentHash.slice(0, 12)}`,
+      };
+    case 'approve':
+      return { type: 'Normal', reason: 'Approved', message: `${a.name}: approved, now Published` };
+    case 'putA1PolicyType':
+      return {
+        type: 'Normal',
+        reason: 'A1PolicyTypeCreated',
+        message: `policy type ${a.name} at ${a.endpoint}`,
+      };
+    case 'putA1Policy':
+      return {
+        type: 'Normal',
+        reason: 'A1PolicyPut',
+        message: `policy ${a.policyId} (type ${a.policyTypeId}) at ${a.endpoint}`,
+      };
+    case 'deleteA1Policy':
+      return {
+        type: 'Normal',
+        reason: 'A1PolicyDeleted',
+        message: `policy ${a.policyId} (type ${a.policyTypeId}) at ${a.endpoint}`,
+      };
+    case 'createE2Subscription':
+      return {
+        type: 'Normal',
+        reason: 'E2SubscriptionCreated',
+        message: `subscription ${a.name}: id ${r.subscriptionId ?? '?'} at ${a.endpoint}`,
+      };
+    case 'deleteE2Subscription':
+      return {
+        type: 'Normal',
+        reason: 'E2SubscriptionDeleted',
+        message: `subscription ${a.name}: id ${a.subscriptionId} at ${a.endpoint}`,
+      };
+  }
+}
 
 export function eventsForAnswer(
   before: CNFDeploymentStatus | undefined,
@@ -49,21 +104,13 @@ export function eventsForAnswer(
     events.push({ type: 'Warning', reason: err.reason, message: `${err.class}: ${err.message}` });
   }
   for (const r of results) {
-    const what = r.action.type === 'writeResources' ? 'WriteResources' : 'Approve';
+    const what = ACTION_EVENT_NAMES[r.action.type];
     if (!r.ok) {
       const e = r.error;
       const detail = e === undefined ? 'failed' : `${e.class}/${e.reason}: ${e.message}`;
       events.push({ type: 'Warning', reason: `${what}Failed`, message: `${r.action.name}: ${detail}` });
     } else if (r.skipped !== true) {
-      events.push(
-        r.action.type === 'writeResources'
-          ? {
-              type: 'Normal',
-              reason: 'ResourcesWritten',
-              message: `${r.action.name}: wrote package content ${r.action.contentHash.slice(0, 12)}`,
-            }
-          : { type: 'Normal', reason: 'Approved', message: `${r.action.name}: approved, now Published` },
-      );
+      events.push(doneEvent(r));
     }
   }
   if (finalized) {

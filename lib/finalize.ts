@@ -1,10 +1,12 @@
 // The finalize hook's pure core: walk Published revisions to DeletionProposed, let Metacontroller
-// delete the rest, wait (bounded) for the workload to disappear, then answer finalized.
+// delete the rest, delete the O-RAN configuration (A1 policies, E2 subscriptions) through actions,
+// wait (bounded) for all of it and the workload to disappear, then answer finalized.
 import type { CNFDeploymentStatus, FinalizeOutput, KubeObject, ReconcileInput } from './types.ts';
 import { LABEL_CNF } from './labels.ts';
 import { stepTowards } from './phase.ts';
 import { upsertCondition, type ConditionSpec } from './conditions.ts';
 import { echoChild } from './revisions.ts';
+import { finalizeOran } from './oran.ts';
 
 /** After this long in Terminating, finalize anyway (and say so in the Terminating condition). */
 export const FINALIZE_TIMEOUT_SECONDS = 300;
@@ -35,7 +37,9 @@ export function finalizeCore(input: ReconcileInput, selector: string): FinalizeO
   const workload = [...mine(input.related.deployments, name), ...mine(input.related.pods, name)];
   const remaining = input.children.length;
   const elapsed = (Date.parse(now) - Date.parse(since)) / 1000;
-  const clean = remaining === 0 && workload.length === 0;
+  // Policies and subscriptions still recorded in status: delete them (again) on every answer.
+  const oran = alreadyDeleted ? { status: prev.oran, actions: [], remaining: 0 } : finalizeOran(prev.oran);
+  const clean = remaining === 0 && workload.length === 0 && oran.remaining === 0;
   const timedOut = !clean && elapsed >= FINALIZE_TIMEOUT_SECONDS;
   // The first answer always reports Terminating (the table has no edge from a live phase to Deleted).
   const finalized = alreadyDeleted || (wasTerminating && (clean || timedOut));
@@ -54,7 +58,7 @@ export function finalizeCore(input: ReconcileInput, selector: string): FinalizeO
       type: 'Terminating',
       status: 'True',
       reason: 'TimedOut',
-      message: `finalized after ${FINALIZE_TIMEOUT_SECONDS}s with ${remaining} package revision(s) and ${workload.length} workload object(s) left`,
+      message: `finalized after ${FINALIZE_TIMEOUT_SECONDS}s with ${remaining} package revision(s), ${workload.length} workload object(s) and ${oran.remaining} O-RAN policy/subscription(s) left`,
     };
   } else if (finalized) {
     cond = {
@@ -69,6 +73,13 @@ export function finalizeCore(input: ReconcileInput, selector: string): FinalizeO
       status: 'True',
       reason: 'DeletingPackageRevisions',
       message: `waiting for ${remaining} package revision(s) to be deleted (Published ones are proposed for deletion first)`,
+    };
+  } else if (oran.remaining > 0) {
+    cond = {
+      type: 'Terminating',
+      status: 'True',
+      reason: 'DeletingOranConfiguration',
+      message: `deleting ${oran.remaining} A1 policy/E2 subscription(s) (status.oran)`,
     };
   } else {
     cond = {
@@ -99,8 +110,10 @@ export function finalizeCore(input: ReconcileInput, selector: string): FinalizeO
     conditions,
     selector,
   };
+  if (oran.status === undefined) delete status.oran;
+  else status.oran = oran.status;
   if (generation !== undefined) status.observedGeneration = generation;
-  const out: FinalizeOutput = { children, status, actions: [], finalized };
+  const out: FinalizeOutput = { children, status, actions: finalized ? [] : oran.actions, finalized };
   if (!finalized) out.resyncAfterSeconds = RESYNC_FINALIZE_SECONDS;
   return out;
 }

@@ -32,6 +32,14 @@ import {
 import { findEntry, markOutcome, updateHistory } from './history.ts';
 import { actionKey, backoffSeconds, countFailure } from './backoff.ts';
 import { finalizeCore } from './finalize.ts';
+import {
+  foldOranResults,
+  oranIssues,
+  planOran,
+  RESYNC_ORAN_POLL_SECONDS,
+  type OranPlan,
+  type OranStage,
+} from './oran.ts';
 
 /** Consecutive failed health checks (one per 10 s) before healing restarts the pods. */
 export const HEAL_AFTER_FAILED_CHECKS = 3;
@@ -51,15 +59,35 @@ export function desiredSelector(parent: CNFDeployment): string {
 }
 
 /**
- * The O-RAN configuration stage (A1 policies, E2 subscriptions) is complete. A no-op until the O-RAN
- * issue plugs in here: true without spec.oran; with spec.oran, true once every policy and
- * subscription recorded in status.oran reached a done state (nothing records them yet).
+ * The O-RAN configuration stage (A1 policies, E2 subscriptions) is complete: true without spec.oran;
+ * with it, once every policy in the spec is ENFORCED with its current body and every subscription
+ * exists with its current request (lib/oran.ts, docs/oran.md).
  */
-export function configurationComplete(parent: CNFDeployment, _observations: Observations): boolean {
+export function configurationComplete(parent: CNFDeployment, observations: Observations): boolean {
   if (parent.spec.oran === undefined) return true;
-  const oran = parent.status?.oran;
-  const items = [...(oran?.policies ?? []), ...(oran?.subscriptions ?? [])];
-  return items.length > 0 && items.every((i) => i.state === 'Ready' || i.state === 'Enforced');
+  return oranPlan(parent, observations, true).stage === 'complete';
+}
+
+function oranPlan(parent: CNFDeployment, observations: Observations, ready: boolean): OranPlan {
+  return planOran({
+    parent,
+    spec: parent.spec.oran,
+    prev: parent.status?.oran,
+    observations,
+    ready,
+    generation: parent.metadata.generation ?? 0,
+  });
+}
+
+/**
+ * Phase while the workload is ready but the O-RAN stage is not complete, for a CNF that was Active
+ * before: new work shows as Configuring; a policy NOT_ENFORCED (or refused) as Degraded. Either
+ * stays where it is when the other edge is not in the table (Configuring ↛ Degraded, Degraded ↛
+ * Configuring), so no phase is shown in between.
+ */
+function oranHoldPhase(prev: Phase | undefined, stage: OranStage): Phase {
+  if (stage === 'pending') return prev === 'Degraded' ? 'Degraded' : 'Configuring';
+  return prev === 'Configuring' ? 'Configuring' : 'Degraded';
 }
 
 interface Ctx {
@@ -123,6 +151,7 @@ function resolve(ctx: Ctx): { ok: true; value: Resolved } | { ok: false; issues:
   if (!v.ok) return { ok: false, issues: v.issues };
   const spec = v.value.spec;
   const issues: Issue[] = [];
+  issues.push(...oranIssues({ ...ctx.parent, spec }));
   if (spec.replicas !== undefined && spec.maxReplicas !== undefined && spec.replicas > spec.maxReplicas) {
     issues.push({
       path: 'spec.replicas',
@@ -489,12 +518,13 @@ function reconcileSpec(ctx: Ctx): ReconcileOutput {
 
   // 5. Target phase, then one legal step towards it.
   const everActive = prev.lastHealthy !== undefined;
-  const configured = configurationComplete(ctx.parent, input.observations);
+  const oran = oranPlan({ ...ctx.parent, spec: r.spec }, input.observations, ready);
+  const configured = oran.stage === 'complete';
   const inFlight = !isSettled(pass) && !ready;
   let targetPhase: Phase;
   if (failure !== undefined) targetPhase = 'Failed';
   else if (!everActive) targetPhase = !ready ? 'Provisioning' : configured ? 'Active' : 'Configuring';
-  else if (ready) targetPhase = configured ? 'Active' : 'Configuring';
+  else if (ready) targetPhase = configured ? 'Active' : oranHoldPhase(prev.phase, oran.stage);
   else if (inFlight) targetPhase = phaseForReason(target.reason);
   else targetPhase = 'Degraded';
   const step = nextPhase(prev, targetPhase);
@@ -517,7 +547,8 @@ function reconcileSpec(ctx: Ctx): ReconcileOutput {
   let lastError: StatusError | undefined;
   let errorResync: number | undefined;
   const obsError = input.observations.errors?.[0];
-  const actionKeys = new Set(pass.plan.actions.map(actionKey));
+  const actionKeys = new Set([...pass.plan.actions, ...oran.actions].map(actionKey));
+  for (const k of oran.heldKeys) actionKeys.add(k);
   if (obsError !== undefined) {
     const counted = countFailure(
       prev.lastError,
@@ -551,6 +582,7 @@ function reconcileSpec(ctx: Ctx): ReconcileOutput {
       ready,
       everActive: everActive || phase === 'Active',
       configured,
+      oran,
       depProblems,
       spec: r.spec,
       rollbackActive: rollbackActive(),
@@ -572,6 +604,9 @@ function reconcileSpec(ctx: Ctx): ReconcileOutput {
     resyncs.push(RESYNC_IN_FLIGHT_SECONDS);
   if (pass.plan.pruning.length > 0) resyncs.push(RESYNC_IN_FLIGHT_SECONDS);
   if (deferredUntil !== undefined) resyncs.push(Math.max(1, Math.ceil(seconds(now, deferredUntil))));
+  if (oran.deleting > 0 || (ready && (oran.actions.length > 0 || oran.stage === 'pending')))
+    resyncs.push(RESYNC_IN_FLIGHT_SECONDS);
+  else if (ready && oran.stage === 'notEnforced') resyncs.push(RESYNC_ORAN_POLL_SECONDS);
   let resyncAfterSeconds = resyncs.length > 0 ? Math.min(...resyncs) : undefined;
   if (errorResync !== undefined) resyncAfterSeconds = errorResync;
 
@@ -597,8 +632,13 @@ function reconcileSpec(ctx: Ctx): ReconcileOutput {
     rollback,
     scaling: scaling !== undefined && Object.keys(scaling).length > 0 ? scaling : undefined,
     healing,
+    oran: oran.status,
   });
-  const out: ReconcileOutput = { children: pass.plan.children, status, actions: pass.plan.actions };
+  const out: ReconcileOutput = {
+    children: pass.plan.children,
+    status,
+    actions: [...pass.plan.actions, ...oran.actions],
+  };
   if (resyncAfterSeconds !== undefined) out.resyncAfterSeconds = resyncAfterSeconds;
   return out;
 }
@@ -638,6 +678,7 @@ interface ConditionFacts {
   ready: boolean;
   everActive: boolean;
   configured: boolean;
+  oran: OranPlan;
   depProblems: string[];
   spec: CNFDeploymentSpec;
   rollbackActive: boolean;
@@ -756,19 +797,29 @@ function conditionSpecs(f: ConditionFacts): ConditionSpec[] {
       );
   }
 
+  const oranReason =
+    f.oran.stage === 'notEnforced'
+      ? 'PolicyNotEnforced'
+      : f.oran.stage === 'failed'
+        ? 'OranConfigurationFailed'
+        : 'OranConfigurationPending';
   specs.push(
     f.configured
-      ? {
-          type: 'Configured',
-          status: 'True',
-          reason: ctx.parent.spec.oran === undefined ? 'NoOranConfiguration' : 'OranConfigured',
-          message: 'configuration stage complete',
-        }
+      ? ctx.parent.spec.oran === undefined
+        ? {
+            type: 'Configured',
+            status: 'True',
+            reason: 'NoOranConfiguration',
+            message: 'configuration stage complete',
+          }
+        : { type: 'Configured', status: 'True', reason: 'OranConfigured', message: f.oran.message }
       : {
           type: 'Configured',
           status: 'False',
-          reason: 'OranConfigurationPending',
-          message: 'waiting for the O-RAN configuration stage (A1 policies, E2 subscriptions)',
+          reason: oranReason,
+          message: f.ready
+            ? f.oran.message
+            : 'waiting for the workload to be ready before the O-RAN configuration stage (A1 policies, E2 subscriptions)',
         },
   );
 
@@ -779,6 +830,8 @@ function conditionSpecs(f: ConditionFacts): ConditionSpec[] {
       reason: 'RolloutInProgress',
       message: `rolling out ${target.name}`,
     });
+  } else if (h.overall === 'Healthy' && phase === 'Degraded' && !f.configured) {
+    specs.push({ type: 'Degraded', status: 'True', reason: oranReason, message: f.oran.message });
   } else if (h.overall === 'Healthy') {
     specs.push({ type: 'Degraded', status: 'False', reason: 'Healthy', message: 'all health checks pass' });
   } else {
@@ -854,9 +907,18 @@ export function applyActionResults<T extends ReconcileOutput>(
   results: ActionResult[],
   now: string,
 ): T {
-  const current = output.status.lastError;
-  const failed = results.find((r) => !r.ok);
   const generation = output.status.observedGeneration;
+  if (output.status.oran !== undefined) {
+    const oran = foldOranResults(output.status.oran, results, generation);
+    const status = { ...output.status };
+    if (oran === undefined) delete status.oran;
+    else status.oran = oran;
+    output = { ...output, status };
+  }
+  const current = output.status.lastError;
+  // A best-effort cleanup (of an endpoint no longer in the spec) is never retried or reported as
+  // the CNF's error: events and logs carry its failure.
+  const failed = results.find((r) => !r.ok && !('bestEffort' in r.action && r.action.bestEffort === true));
   if (failed === undefined) {
     const succeeded = new Set(results.filter((r) => r.ok).map((r) => actionKey(r.action)));
     if (current?.action === undefined || !succeeded.has(current.action)) return output;

@@ -215,11 +215,51 @@ export interface CNFDeploymentStatus {
   scaling?: { lastScaleTime?: string; cooldownUntil?: string; pendingReplicas?: number };
   healing?: { attempts: number; lastAttemptAt?: string; restartGeneration?: number };
   phaseSince?: string;
-  /** O-RAN configuration stage state (issue: O-RAN). */
-  oran?: {
-    policies?: Array<{ policyTypeId: number; policyId: string; state: string; reason?: string }>;
-    subscriptions?: Array<{ name: string; subscriptionId?: string; state: string; reason?: string }>;
-  };
+  /** O-RAN configuration stage state (docs/oran.md). */
+  oran?: OranStatus;
+}
+
+/**
+ * Pending: to be PUT (or PUT again); Accepted: the A1 mediator took it (202), enforcement not seen
+ * yet; Enforced / NotEnforced: as its status says; Failed: refused for good (held until the spec
+ * changes); Deleting: removed from the spec (or the CNF is being deleted), DELETE pending.
+ */
+export type OranPolicyState = 'Pending' | 'Accepted' | 'Enforced' | 'NotEnforced' | 'Failed' | 'Deleting';
+
+/** Pending: to be created; Ready: the subscription manager gave it an id; Failed; Deleting. */
+export type OranSubscriptionState = 'Pending' | 'Ready' | 'Failed' | 'Deleting';
+
+export interface OranPolicyStatus {
+  policyTypeId: number;
+  policyId: string;
+  state: OranPolicyState;
+  reason?: string;
+  /** a1mediator base URL the policy was (or is to be) put to. */
+  endpoint?: string;
+  /** sha256 of the policy body last accepted (Accepted/Enforced/NotEnforced) or refused (Failed). */
+  policyHash?: string;
+  /** Failed only: spec generation of the refusal; it is not retried until the generation changes. */
+  generation?: number;
+}
+
+export interface OranSubscriptionStatus {
+  name: string;
+  subscriptionId?: string;
+  state: OranSubscriptionState;
+  reason?: string;
+  /** Subscription manager base URL. */
+  endpoint?: string;
+  /** sha256 of the request the subscription was created with (or refused, when Failed). */
+  requestHash?: string;
+  /** Creates whose outcome is unknown (timeout, lost answer): bounded, see docs/oran.md. */
+  uncertainCreates?: number;
+  /** Failed only: spec generation of the failure; it is not retried until the generation changes. */
+  generation?: number;
+}
+
+export interface OranStatus {
+  policies?: OranPolicyStatus[];
+  subscriptions?: OranSubscriptionStatus[];
 }
 
 export interface ObjectMeta {
@@ -301,11 +341,90 @@ export interface Observations {
    * Kptfile of its PackageRevisionResources (null when absent or unreadable).
    */
   resources?: Record<string, { contentHash: string | null }>;
+  /**
+   * Enforcement status of each A1 policy that status.oran says was put, keyed by
+   * `<policyTypeId>/<policyId>`; `absent` when the A1 mediator answered 404. A policy left out was not
+   * observed (not put yet, or the GET failed: see `errors`).
+   */
+  a1Policies?: Record<string, A1PolicyObservation>;
   /** Failures of the previous attempt to observe (e.g. Porch unreachable), as Transient errors. */
   errors?: StatusError[];
 }
 
-export type Action =
+export interface A1PolicyObservation {
+  enforceStatus: 'ENFORCED' | 'NOT_ENFORCED' | 'absent';
+  enforceReason?: string;
+}
+
+/** The submgr REST request (POST /ric/v1/subscriptions), as O-RAN SC's xapp-frame spells it. */
+export interface E2SubscriptionRequest {
+  SubscriptionId?: string;
+  ClientEndpoint: { Host: string; HTTPPort?: number; RMRPort?: number };
+  Meid: string;
+  RANFunctionID: number;
+  SubscriptionDetails: Array<{
+    XappEventInstanceId: number;
+    EventTriggers: number[];
+    ActionToBeSetupList: Array<{
+      ActionID: number;
+      ActionType: 'insert' | 'policy' | 'report';
+      ActionDefinition?: number[];
+      SubsequentAction?: { SubsequentActionType: 'continue' | 'wait'; TimeToWait: string };
+    }>;
+  }>;
+}
+
+/** Actions carried out against O-RAN endpoints (A1 mediator, E2 subscription manager). */
+export type OranAction =
+  | {
+      type: 'putA1PolicyType';
+      /** The policy type id, as a string (names the action in status and events). */
+      name: string;
+      endpoint: string;
+      policyTypeId: number;
+      body: {
+        name: string;
+        description: string;
+        policy_type_id: number;
+        create_schema: Record<string, unknown>;
+      };
+    }
+  | {
+      type: 'putA1Policy';
+      /** The policy id. */
+      name: string;
+      endpoint: string;
+      policyTypeId: number;
+      policyId: string;
+      policy: Record<string, unknown>;
+      policyHash: string;
+    }
+  | {
+      type: 'deleteA1Policy';
+      name: string;
+      endpoint: string;
+      policyTypeId: number;
+      policyId: string;
+      /** Leftover on an endpoint no longer in the spec: a failure is reported, never retried. */
+      bestEffort?: boolean;
+    }
+  | {
+      type: 'createE2Subscription';
+      /** The subscription name (status key). */
+      name: string;
+      endpoint: string;
+      request: E2SubscriptionRequest;
+      requestHash: string;
+    }
+  | {
+      type: 'deleteE2Subscription';
+      name: string;
+      endpoint: string;
+      subscriptionId: string;
+      bestEffort?: boolean;
+    };
+
+export type PorchAction =
   | {
       type: 'writeResources';
       /** PackageRevision (and PackageRevisionResources) object name. */
@@ -315,6 +434,8 @@ export type Action =
       contentHash: string;
     }
   | { type: 'approve'; name: string; namespace: string };
+
+export type Action = PorchAction | OranAction;
 
 export interface ReconcileInput {
   parent: CNFDeployment;
@@ -349,6 +470,13 @@ export interface ActionResult {
   ok: boolean;
   /** Set when ok is false. */
   error?: { class: ErrorClass; reason: string; message: string; httpStatus?: number };
-  /** True when the shell found nothing to do (already written / already approved). */
+  /** True when the shell found nothing to do (already written / already approved / type exists / gone). */
   skipped?: boolean;
+  /** createE2Subscription: the id the subscription manager gave. */
+  subscriptionId?: string;
+  /**
+   * Set when ok is false but the request may have taken effect (timeout or lost answer of a create):
+   * the reconciler counts these to bound duplicate subscriptions.
+   */
+  uncertain?: boolean;
 }

@@ -12,7 +12,7 @@ import type https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { ANNOTATION_CONTENT_HASH } from '../labels.ts';
-import type { Action, ActionResult, ErrorClass, PackageRevision } from '../types.ts';
+import type { ActionResult, ErrorClass, PackageRevision, PorchAction } from '../types.ts';
 import {
   backoffDelay,
   classifyStatus,
@@ -347,7 +347,7 @@ function toPorchError(err: unknown): PorchError {
  */
 export async function runAction(
   porch: PorchClient,
-  action: Action,
+  action: PorchAction,
   opts: CallOptions = {},
 ): Promise<ActionResult> {
   try {

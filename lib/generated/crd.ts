@@ -423,7 +423,7 @@ export const CRD: Record<string, unknown> = {
                   },
                   oran: {
                     description:
-                      'O-RAN configuration stage, run after the workload is Active (docs/oran.md).',
+                      'O-RAN configuration stage (A1 policies, E2 subscriptions), run once the workload is ready, before the CNF is Active (docs/oran.md).',
                     type: 'object',
                     properties: {
                       a1: {
@@ -482,7 +482,7 @@ export const CRD: Record<string, unknown> = {
                                 },
                                 policyId: {
                                   description:
-                                    'Policy id; defaults to a name derived from the CNF and the list index.',
+                                    'Policy id, unique within the CNF; defaults to <namespace>-<name>-<policyTypeId> (with -2, -3, ... for further policies of the same type).',
                                   type: 'string',
                                   maxLength: 253,
                                   pattern: '^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$',
@@ -544,7 +544,7 @@ export const CRD: Record<string, unknown> = {
                               properties: {
                                 name: {
                                   description:
-                                    'Stable name of the subscription (status key); defaults to its list index.',
+                                    'Stable name of the subscription, unique within the CNF (status key); defaults to subscription-<list index>.',
                                   type: 'string',
                                   maxLength: 63,
                                   pattern: '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$',
@@ -908,27 +908,49 @@ export const CRD: Record<string, unknown> = {
                   },
                   phaseSince: { description: 'When the current phase began (RFC 3339).', type: 'string' },
                   oran: {
-                    description: 'O-RAN configuration stage state.',
+                    description: 'O-RAN configuration stage state (docs/oran.md).',
                     type: 'object',
                     properties: {
                       policies: {
-                        description: 'A1 policies.',
+                        description: 'A1 policies, desired ones in spec order, then ones being deleted.',
                         type: 'array',
-                        maxItems: 64,
+                        maxItems: 128,
                         items: {
                           type: 'object',
                           properties: {
                             policyTypeId: { description: 'Policy type id.', type: 'integer' },
                             policyId: { description: 'Policy id.', type: 'string' },
-                            state: { description: 'State of the policy.', type: 'string' },
-                            reason: { description: 'Detail.', type: 'string' },
+                            state: {
+                              description:
+                                'Pending, Accepted (put, enforcement not seen yet), Enforced, NotEnforced, Failed (refused; held until the spec changes) or Deleting.',
+                              type: 'string',
+                              enum: ['Pending', 'Accepted', 'Enforced', 'NotEnforced', 'Failed', 'Deleting'],
+                            },
+                            reason: {
+                              description:
+                                'Why the policy is in this state (the A1 enforceReason when NotEnforced).',
+                              type: 'string',
+                            },
+                            endpoint: {
+                              description: 'The a1mediator the policy was put to.',
+                              type: 'string',
+                            },
+                            policyHash: {
+                              description:
+                                'sha256 of the policy body last accepted (or refused, when Failed); a different body is put again.',
+                              type: 'string',
+                            },
+                            generation: {
+                              description: 'Failed only, the spec generation of the refusal.',
+                              type: 'integer',
+                            },
                           },
                         },
                       },
                       subscriptions: {
-                        description: 'E2 subscriptions.',
+                        description: 'E2 subscriptions, desired ones in spec order, then ones being deleted.',
                         type: 'array',
-                        maxItems: 32,
+                        maxItems: 64,
                         items: {
                           type: 'object',
                           properties: {
@@ -937,8 +959,31 @@ export const CRD: Record<string, unknown> = {
                               description: 'Id given by the subscription manager.',
                               type: 'string',
                             },
-                            state: { description: 'State of the subscription.', type: 'string' },
-                            reason: { description: 'Detail.', type: 'string' },
+                            state: {
+                              description:
+                                'Pending, Ready (the subscription manager gave it an id), Failed or Deleting.',
+                              type: 'string',
+                              enum: ['Pending', 'Ready', 'Failed', 'Deleting'],
+                            },
+                            reason: { description: 'Why the subscription is in this state.', type: 'string' },
+                            endpoint: {
+                              description: 'The subscription manager the subscription was made with.',
+                              type: 'string',
+                            },
+                            requestHash: {
+                              description:
+                                'sha256 of the request the subscription was created with; a different request replaces it.',
+                              type: 'string',
+                            },
+                            uncertainCreates: {
+                              description:
+                                'Creates whose outcome was unknown (timeout, lost answer); bounded to avoid duplicate subscriptions.',
+                              type: 'integer',
+                            },
+                            generation: {
+                              description: 'Failed only, the spec generation of the failure.',
+                              type: 'integer',
+                            },
                           },
                         },
                       },

@@ -216,8 +216,29 @@ describe('CRD manifests/crd/cnfdeployments.nephoran.com.yaml', () => {
       healing: { attempts: 1, lastAttemptAt: 't', restartGeneration: 1 },
       phaseSince: 't',
       oran: {
-        policies: [{ policyTypeId: 1, policyId: 'p', state: 'Enforced', reason: 'r' }],
-        subscriptions: [{ name: 's', subscriptionId: 'i', state: 'Subscribed', reason: 'r' }],
+        policies: [
+          {
+            policyTypeId: 1,
+            policyId: 'p',
+            state: 'Failed',
+            reason: 'r',
+            endpoint: 'http://ric:10000',
+            policyHash: 'h',
+            generation: 2,
+          },
+        ],
+        subscriptions: [
+          {
+            name: 's',
+            subscriptionId: 'i',
+            state: 'Failed',
+            reason: 'r',
+            endpoint: 'http://submgr:8088',
+            requestHash: 'h',
+            uncertainCreates: 1,
+            generation: 2,
+          },
+        ],
       },
     };
 

@@ -1,4 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
+import { sha256Hex } from '../../lib/sha256.ts';
 import {
   applyActionResults,
   configurationComplete,
@@ -434,17 +435,34 @@ describe('reconcile', () => {
   });
 
   it('a CNF with spec.oran waits in Configuring until the O-RAN stage reports done', () => {
-    const oran = { a1: { endpoint: 'http://ric:10000' } };
+    const oran = {
+      a1: { endpoint: 'http://ric:10000', policies: [{ policyTypeId: 1, policyId: 'p', policy: { x: 1 } }] },
+    };
     const w = new World({ spec: { oran } });
+    // The A1 mediator is unavailable: the policy stays Pending.
+    w.ric.fail = () => ({ class: 'Transient', reason: 'HTTP503', message: 'unavailable', httpStatus: 503 });
     w.runUntil((x) => x.parent.status?.phase === 'Configuring');
     const out = w.sync();
     expect(out.status.phase).toBe('Configuring');
     expect(cond(out, 'Configured')).toMatchObject({ status: 'False', reason: 'OranConfigurationPending' });
-    const parent = cnf({
-      spec: { oran },
-      status: { oran: { policies: [{ policyTypeId: 1, policyId: 'p', state: 'Enforced' }] } },
-    });
-    expect(configurationComplete(parent, {})).toBe(true);
+    const enforced = {
+      policyTypeId: 1,
+      policyId: 'p',
+      state: 'Enforced' as const,
+      endpoint: 'http://ric:10000',
+      policyHash: sha256Hex('{"x":1}'),
+    };
+    expect(
+      configurationComplete(cnf({ spec: { oran }, status: { oran: { policies: [enforced] } } }), {}),
+    ).toBe(true);
+    // The same entry for an older body (or another endpoint) is not done.
+    const stale = { ...enforced, policyHash: sha256Hex('{"x":0}') };
+    expect(configurationComplete(cnf({ spec: { oran }, status: { oran: { policies: [stale] } } }), {})).toBe(
+      false,
+    );
+    expect(configurationComplete(cnf({ spec: { oran: { a1: { endpoint: 'http://ric:10000' } } } }), {})).toBe(
+      true,
+    );
     expect(configurationComplete(cnf(), {})).toBe(true);
   });
 
