@@ -10,6 +10,7 @@ import Fastify, {
 } from 'fastify';
 import { Ajv } from 'ajv';
 import type { PorchClient } from '../lib/clients/porch.ts';
+import type { OranClients } from '../lib/clients/oran.ts';
 import type { EventRecorder } from '../lib/clients/kube.ts';
 import { relatedResources } from '../lib/related.ts';
 import * as pureReconciler from '../lib/reconcile.ts';
@@ -24,6 +25,8 @@ export interface AppDeps {
     tls?: Config['tls'];
   };
   porch: PorchClient;
+  /** A1/E2 clients for the O-RAN configuration stage (lib/clients/a1.ts, e2.ts); tests pass fakes. */
+  oran?: OranClients;
   events: EventRecorder;
   metrics: HookMetrics;
   /** Epoch milliseconds. */
@@ -117,6 +120,7 @@ export async function buildApp(deps: AppDeps): Promise<HookApp> {
     now: deps.now,
     repository: deps.config.porchRepository,
     deadlineMs: deps.config.hookDeadlineMs,
+    oran: deps.oran,
   };
 
   await app.register((hooks, _opts, next) => {

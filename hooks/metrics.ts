@@ -48,6 +48,7 @@ export class HookMetrics {
   private readonly hookRequests: Counter<'hook' | 'outcome'>;
   private readonly hookDuration: Histogram<'hook' | 'outcome'>;
   private readonly porchActions: Counter<'operation' | 'result'>;
+  private readonly oranActions: Counter<'operation' | 'result'>;
   private readonly events: Counter<'result'>;
 
   constructor(opts: MetricsOptions) {
@@ -114,6 +115,12 @@ export class HookMetrics {
       labelNames: ['operation', 'result'],
       registers,
     });
+    this.oranActions = new Counter({
+      name: 'nephoran_oran_actions_total',
+      help: 'A1/E2 operations against RIC endpoints by outcome (ok, skipped = nothing to do, or the error class)',
+      labelNames: ['operation', 'result'],
+      registers,
+    });
     this.events = new Counter({
       name: 'nephoran_events_total',
       help: 'Kubernetes Events: sent, deduplicated, dropped (queue full) or failed',
@@ -131,6 +138,10 @@ export class HookMetrics {
 
   porchOperation(operation: string, result: string): void {
     this.porchActions.inc({ operation, result });
+  }
+
+  oranOperation(operation: string, result: string): void {
+    this.oranActions.inc({ operation, result });
   }
 
   event(result: string): void {

@@ -3,6 +3,8 @@
 // SHUTDOWN_TIMEOUT_MS, flush events, close clients, exit 0).
 import { KubeConfig } from '@kubernetes/client-node';
 import { porchClientFromKubeConfig } from '../lib/clients/porch.ts';
+import { A1HttpClient } from '../lib/clients/a1.ts';
+import { E2HttpClient } from '../lib/clients/e2.ts';
 import { ApiReachability, KubeEventRecorder, kubeApiFromKubeConfig } from '../lib/clients/kube.ts';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -31,6 +33,11 @@ async function main(): Promise<void> {
   const metrics = new HookMetrics({ now, gaugeTtlSeconds: config.gaugeTtlSeconds });
   const porch = await porchClientFromKubeConfig(kc, { requestTimeoutMs: config.porchTimeoutMs, now });
   const kube = kubeApiFromKubeConfig(kc);
+  // RIC endpoints come from each CNF's spec.oran; one keep-alive pool per endpoint.
+  const oran = {
+    a1: new A1HttpClient({ requestTimeoutMs: config.porchTimeoutMs, now }),
+    e2: new E2HttpClient({ requestTimeoutMs: config.porchTimeoutMs, now }),
+  };
   const events = new KubeEventRecorder({
     api: kube,
     now,
@@ -46,6 +53,7 @@ async function main(): Promise<void> {
   const app = await buildApp({
     config,
     porch,
+    oran,
     events,
     metrics,
     now,
@@ -75,7 +83,7 @@ async function main(): Promise<void> {
     void app
       .close()
       .then(() => events.flush(2000))
-      .then(() => porch.close())
+      .then(() => Promise.all([porch.close(), oran.a1.close(), oran.e2.close()]))
       .then(() => {
         clearTimeout(force);
         logger.info('stopped');

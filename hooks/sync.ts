@@ -1,4 +1,4 @@
-// The sync and finalize flow: Metacontroller request → observations from Porch → pure reconciler →
+// The sync and finalize flow: Metacontroller request → observations from Porch and A1 → pure reconciler →
 // actions carried out within the hook deadline → action outcomes folded into status → events and
 // metrics → the answer. Everything that can fail on the way ends in status, not in an HTTP error,
 // except a reconciler crash: answering 200 without the desired children would make Metacontroller
@@ -19,6 +19,8 @@ import type {
 } from '../lib/types.ts';
 import { eventsForAnswer } from '../lib/events.ts';
 import { PorchError, runAction, type PorchClient } from '../lib/clients/porch.ts';
+import { isOranAction, runOranAction, type OranClients } from '../lib/clients/oran.ts';
+import { observeA1, withA1 } from './oran.ts';
 import type { EventRecorder } from '../lib/clients/kube.ts';
 import { HookError } from './errors.ts';
 import type { HookMetrics } from './metrics.ts';
@@ -67,6 +69,8 @@ export interface FlowDeps {
   now: () => number;
   repository: string;
   deadlineMs: number;
+  /** A1/E2 clients for the O-RAN configuration stage; without them those actions fail (Configuration). */
+  oran?: OranClients | undefined;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -168,6 +172,7 @@ export async function execute(
   actions: ReconcileOutput['actions'],
   deadline: number,
   now: () => number,
+  oran?: OranClients,
 ): Promise<ActionResult[]> {
   const results: ActionResult[] = [];
   for (const action of actions) {
@@ -183,7 +188,18 @@ export async function execute(
       });
       continue;
     }
-    results.push(await runAction(porch, action, { deadline }));
+    if (!isOranAction(action)) results.push(await runAction(porch, action, { deadline }));
+    else if (oran !== undefined) results.push(await runOranAction(oran, action, { deadline }));
+    else
+      results.push({
+        action,
+        ok: false,
+        error: {
+          class: 'Configuration',
+          reason: 'NoOranClients',
+          message: 'this hook server has no A1/E2 clients',
+        },
+      });
   }
   return results;
 }
@@ -231,13 +247,21 @@ export async function runHook(
     parent,
     children,
     related: relatedOf(req, log),
-    observations: await observe(
-      deps.porch,
-      children,
-      deadline,
-      now,
-      (r) => deps.metrics.porchOperation('getResources', r),
-      parent.metadata.namespace,
+    observations: withA1(
+      ...(await Promise.all([
+        observe(
+          deps.porch,
+          children,
+          deadline,
+          now,
+          (r) => deps.metrics.porchOperation('getResources', r),
+          parent.metadata.namespace,
+        ),
+        // Half the budget at most, so the actions that follow still have time.
+        observeA1(deps.oran, parent, started + Math.floor(deps.deadlineMs / 2), now, (r) =>
+          deps.metrics.oranOperation('getA1PolicyStatus', r),
+        ),
+      ])),
     ),
     now,
     defaults: { repository: deps.repository },
@@ -255,9 +279,10 @@ export async function runHook(
     });
   }
 
-  const results = await execute(deps.porch, output.actions, deadline, deps.now);
+  const results = await execute(deps.porch, output.actions, deadline, deps.now, deps.oran);
   for (const r of results) {
-    deps.metrics.porchOperation(r.action.type, actionResultLabel(r));
+    if (isOranAction(r.action)) deps.metrics.oranOperation(r.action.type, actionResultLabel(r));
+    else deps.metrics.porchOperation(r.action.type, actionResultLabel(r));
     if (!r.ok) log.warn({ action: r.action.type, target: r.action.name, error: r.error }, 'action failed');
     else
       log.info({ action: r.action.type, target: r.action.name, skipped: r.skipped === true }, 'action done');
