@@ -11,6 +11,7 @@
 // annotation line from those two files (see tests/unit/render.test.ts). Step 3 does not serialize
 // the two files again: it inserts the annotation's lines (serialized by the same `toYaml`) where a
 // second stringify would put them, which is byte-for-byte the same and saves a third of the work.
+// renderPackage is memoized on its input (see "memoization" below).
 //
 // Config hash (ANNOTATION_CONFIG_HASH on the pod template) = sha256 of the ConfigMap's config.yaml
 // only: configuration changes roll the pods, a replicas-only change does not touch the template.
@@ -287,9 +288,111 @@ export function cniConfig(name: string, iface: NetworkInterface): string {
   return JSON.stringify({ cniVersion: '0.3.1', name: nadName(name, iface), plugins: [plugin] });
 }
 
+// ---- memoization -------------------------------------------------------------------------------------
+//
+// Metacontroller resyncs every parent over and over with an unchanged spec, and rendering (YAML
+// serialization) is most of what a sync costs; so renderPackage keeps the RENDER_CACHE_SIZE packages
+// it rendered last, keyed by an exact encoding of everything the renderer reads from its input.
+// Still a pure function: same input → same output, the cache only skips recomputing it. Callers get
+// their own copy of the files map, so nothing they do can change a cached package.
+
+/**
+ * Packages kept, least recently used evicted: ~6 KiB each for a typical CNF (3 MiB in all), at most
+ * ~50 KiB with the largest cached configuration. Enough for one entry per CNF a replica serves, up
+ * to this many CNFs; beyond that a round-robin resync misses every time and each sync pays the full
+ * render (see docs/performance.md).
+ */
+export const RENDER_CACHE_SIZE = 512;
+/** Inputs whose key is longer than this (a big spec.configuration) are rendered, not cached. */
+const MAX_KEY_LENGTH = 16 * 1024;
+const cache = new Map<string, RenderedPackage>();
+
+/**
+ * Encodes plain JSON-like data exactly: key order kept (it shows in the output: e.g. ipv4 objects
+ * are written as given), -0 ≠ 0, undefined ≠ missing ≠ null, non-finite numbers kept. undefined for
+ * anything else (class instances, functions, bigints, ...): such inputs are not cached.
+ */
+function encode(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Object.is(value, -0) ? '-0' : String(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'undefined':
+      return 'u';
+    case 'object': {
+      if (value === null) return 'null';
+      const parts: string[] = [];
+      if (Array.isArray(value)) {
+        for (let i = 0; i < value.length; i++) {
+          const e = encode((value as unknown[])[i]);
+          if (e === undefined) return undefined;
+          parts.push(e);
+        }
+        return `[${parts.join(',')}]`;
+      }
+      if (!isPlainObject(value)) return undefined;
+      for (const k of Object.keys(value)) {
+        const e = encode((value as Obj)[k]);
+        if (e === undefined) return undefined;
+        parts.push(`${JSON.stringify(k)}:${e}`);
+      }
+      return `{${parts.join(',')}}`;
+    }
+    default:
+      return undefined;
+  }
+}
+
+/** An object literal's (or JSON.parse's, or structuredClone's: any realm's) or a null-prototype one. */
+function isPlainObject(value: object): boolean {
+  const proto = Object.getPrototypeOf(value) as { constructor?: { name?: unknown } } | null;
+  if (proto === null || proto === Object.prototype) return true;
+  return Object.getPrototypeOf(proto) === null && proto.constructor?.name === 'Object';
+}
+
+function cacheKey(input: RenderInput): string | undefined {
+  const { name, namespace, spec, packageName, repository, restartGeneration } = input;
+  const key = encode([name, namespace, packageName, repository, restartGeneration, spec]);
+  return key !== undefined && key.length <= MAX_KEY_LENGTH ? key : undefined;
+}
+
+const copyOf = (pkg: RenderedPackage): RenderedPackage => ({
+  files: { ...pkg.files },
+  contentHash: pkg.contentHash,
+});
+
+/** Packages currently cached (for tests). */
+export function renderCacheSize(): number {
+  return cache.size;
+}
+
 // ---- renderer -----------------------------------------------------------------------------------------
 
+/**
+ * The kpt package of a CNFDeployment. Memoized (see above); throws RenderError for inputs that
+ * validation should have rejected (those are not cached).
+ */
 export function renderPackage(input: RenderInput): RenderedPackage {
+  const key = cacheKey(input);
+  if (key === undefined) return renderPackageUncached(input);
+  const hit = cache.get(key);
+  if (hit !== undefined) {
+    // Most recently used last: Map iteration order is insertion order.
+    cache.delete(key);
+    cache.set(key, hit);
+    return copyOf(hit);
+  }
+  const pkg = renderPackageUncached(input);
+  cache.set(key, pkg);
+  if (cache.size > RENDER_CACHE_SIZE) cache.delete(cache.keys().next().value!);
+  return copyOf(pkg);
+}
+
+/** renderPackage without the cache: what it computes on a miss (tests and the benchmark). */
+export function renderPackageUncached(input: RenderInput): RenderedPackage {
   const { name, namespace, spec } = input;
   const entry = getCatalogEntry(spec.function);
   const issues: RenderIssue[] = [];

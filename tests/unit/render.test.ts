@@ -12,7 +12,10 @@ import {
   cniConfig,
   computeContentHash,
   readContentHash,
+  RENDER_CACHE_SIZE,
+  renderCacheSize,
   renderPackage,
+  renderPackageUncached,
   selectorString,
   slug,
   toYaml,
@@ -257,6 +260,100 @@ describe('determinism and hashes', () => {
   });
 });
 
+describe('memoization', () => {
+  const base = inputFromExample('amf.yaml');
+  const at = (i: number, spec: Partial<CNFDeploymentSpec> = {}): RenderInput => ({
+    ...base,
+    name: `amf-${i}`,
+    packageName: `default/amf-${i}`,
+    spec: { ...base.spec, ...spec },
+  });
+
+  it('returns what the uncached renderer returns, on a miss and on a hit', () => {
+    const want = renderPackageUncached(base);
+    expect(renderPackage(base)).toEqual(want);
+    expect(renderPackage(structuredClone(base))).toEqual(want);
+  });
+
+  it('callers cannot change a cached package, and later changes to the input are seen', () => {
+    const input = at(0, { configuration: { a: 1 } });
+    const first = renderPackage(input);
+    const want = structuredClone(first);
+    first.files['Kptfile'] = 'changed';
+    delete first.files['service.yaml'];
+    first.contentHash = 'changed';
+    expect(renderPackage(input)).toEqual(want);
+    (input.spec.configuration as Obj).a = 2;
+    expect(renderPackage(input)).toEqual(renderPackageUncached(input));
+    expect(renderPackage(input).contentHash).not.toBe(want.contentHash);
+  });
+
+  it('tells apart inputs that render differently: key order, -0, undefined, null', () => {
+    const variants: RenderInput[] = [
+      at(1, { configuration: { x: 0 } }),
+      at(1, { configuration: { x: -0 } }),
+      at(1, { configuration: { x: null } }),
+      at(1, { configuration: { x: [undefined] } }),
+      at(1, { configuration: { x: [null] } }),
+      at(1, { configuration: { x: 'u' } }),
+      at(1, {
+        networkConfig: {
+          interfaces: [
+            { name: 'n3', cniType: 'macvlan', ipv4: { address: '10.0.0.2/24', gateway: '10.0.0.1' } },
+          ],
+        },
+      }),
+      at(1, {
+        networkConfig: {
+          interfaces: [
+            { name: 'n3', cniType: 'macvlan', ipv4: { gateway: '10.0.0.1', address: '10.0.0.2/24' } },
+          ],
+        },
+      }),
+      { ...at(1), restartGeneration: 0 },
+      { ...at(1), restartGeneration: 2 },
+    ];
+    for (const v of variants) renderPackage(v); // fill the cache in one order ...
+    for (const v of [...variants].reverse()) expect(renderPackage(v)).toEqual(renderPackageUncached(v)); // ... read in another
+    expect(renderPackage(variants[0]!).files['configmap.yaml']).not.toBe(
+      renderPackage(variants[1]!).files['configmap.yaml'],
+    );
+    expect(renderPackage(variants[6]!).files['function-config.yaml']).not.toBe(
+      renderPackage(variants[7]!).files['function-config.yaml'],
+    );
+  });
+
+  it('does not cache inputs it cannot key exactly, nor failures', () => {
+    const before = renderCacheSize();
+    class Box {
+      v = 1;
+    }
+    const odd = at(2, {
+      configuration: { box: new Box() },
+    });
+    expect(renderPackage(odd)).toEqual(renderPackageUncached(odd));
+    const oddArray = at(2, { configuration: { list: [1n] as unknown } });
+    expect(renderPackage(oddArray)).toEqual(renderPackageUncached(oddArray));
+    const big = at(2, { configuration: { blob: 'x'.repeat(20_000) } });
+    expect(renderPackage(big)).toEqual(renderPackageUncached(big));
+    expect(renderCacheSize()).toBe(before);
+    const bad = at(2, { function: 'NOPE' });
+    expect(() => renderPackage(bad)).toThrow(RenderError);
+    expect(() => renderPackage(bad)).toThrow(RenderError);
+    expect(renderCacheSize()).toBe(before);
+    const nullProto = at(2, { configuration: Object.assign(Object.create(null) as Obj, { k: true }) });
+    expect(renderPackage(nullProto)).toEqual(renderPackageUncached(nullProto));
+    expect(renderCacheSize()).toBe(Math.min(before + 1, RENDER_CACHE_SIZE));
+  });
+
+  it('is bounded', () => {
+    for (let i = 0; i < RENDER_CACHE_SIZE + 20; i++) renderPackage(at(100 + i));
+    expect(renderCacheSize()).toBe(RENDER_CACHE_SIZE);
+    expect(renderPackage(at(100))).toEqual(renderPackageUncached(at(100))); // evicted, rendered again
+    expect(renderCacheSize()).toBe(RENDER_CACHE_SIZE);
+  });
+});
+
 describe('resources, ports and probes', () => {
   const amf = inputFromExample('amf.yaml');
   const res = (resources: CNFDeploymentSpec['resources']): Obj => {
@@ -469,6 +566,15 @@ describe('property: every schema-valid spec renders', () => {
         for (const text of Object.values(rendered.files)) {
           for (const d of parseAllDocuments(text)) expect(d.errors).toEqual([]);
         }
+        expect(
+          renderPackageUncached({
+            name,
+            namespace: 'ns',
+            spec: defaulted,
+            packageName: `ns/${name}`,
+            repository: 'repo',
+          }),
+        ).toEqual(rendered);
         // The hash annotation is spliced into these two: exactly what one stringify would print.
         for (const f of ['Kptfile', 'deployment.yaml']) {
           expect(toYaml(parse(rendered.files[f]!))).toBe(rendered.files[f]);
