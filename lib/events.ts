@@ -21,6 +21,7 @@ const MAX_MESSAGE = 1000;
 const ACTION_EVENT_NAMES: Record<Action['type'], string> = {
   writeResources: 'WriteResources',
   approve: 'Approve',
+  deletePackageRevision: 'DeletePackageRevision',
   putA1PolicyType: 'PutA1PolicyType',
   putA1Policy: 'PutA1Policy',
   deleteA1Policy: 'DeleteA1Policy',
@@ -39,6 +40,12 @@ function doneEvent(r: ActionResult): EventSpec {
       };
     case 'approve':
       return { type: 'Normal', reason: 'Approved', message: `${a.name}: approved, now Published` };
+    case 'deletePackageRevision':
+      return {
+        type: 'Normal',
+        reason: 'PackageRevisionDeleted',
+        message: `${a.name}: removed the package from the deployment branch`,
+      };
     case 'putA1PolicyType':
       return {
         type: 'Normal',

@@ -1,12 +1,16 @@
 // The finalize hook's pure core: walk Published revisions to DeletionProposed, let Metacontroller
 // delete the rest, delete the O-RAN configuration (A1 policies, E2 subscriptions) through actions,
 // wait (bounded) for all of it and the workload to disappear, then answer finalized.
-import type { CNFDeploymentStatus, FinalizeOutput, KubeObject, ReconcileInput } from './types.ts';
+import type { Action, CNFDeploymentStatus, FinalizeOutput, KubeObject, ReconcileInput } from './types.ts';
 import { LABEL_CNF } from './labels.ts';
 import { stepTowards } from './phase.ts';
 import { upsertCondition, type ConditionSpec } from './conditions.ts';
 import { echoChild } from './revisions.ts';
 import { finalizeOran } from './oran.ts';
+import { revisionName } from './naming.ts';
+
+/** Porch's workspace name for the revision that tracks a package on the repository's branch. */
+export const BRANCH_WORKSPACE = 'main';
 
 /** After this long in Terminating, finalize anyway (and say so in the Terminating condition). */
 export const FINALIZE_TIMEOUT_SECONDS = 300;
@@ -113,7 +117,24 @@ export function finalizeCore(input: ReconcileInput, selector: string): FinalizeO
   if (oran.status === undefined) delete status.oran;
   else status.oran = oran.status;
   if (generation !== undefined) status.observedGeneration = generation;
-  const out: FinalizeOutput = { children, status, actions: finalized ? [] : oran.actions, finalized };
+  const actions: Action[] = finalized ? [] : [...oran.actions, ...branchRemoval(input, remaining)];
+  const out: FinalizeOutput = { children, status, actions, finalized };
   if (!finalized) out.resyncAfterSeconds = RESYNC_FINALIZE_SECONDS;
   return out;
+}
+
+/**
+ * Once every numbered revision is gone, the package still sits on the deployment branch as Porch's
+ * `<repo>.<pkg>.main` revision, which Metacontroller does not own; GitOps keeps the workload until
+ * it is removed. Asked for on every finalize answer until finalized (absent counts as done).
+ */
+function branchRemoval(input: ReconcileInput, remainingChildren: number): Action[] {
+  const { repository, packageName } = input.parent.status ?? {};
+  if (remainingChildren > 0 || repository === undefined || packageName === undefined) return [];
+  try {
+    const name = revisionName(repository, packageName, BRANCH_WORKSPACE);
+    return [{ type: 'deletePackageRevision', name, namespace: input.parent.metadata.namespace ?? 'default' }];
+  } catch {
+    return []; // names that were never valid never reached Porch
+  }
 }

@@ -433,7 +433,13 @@ export type PorchAction =
       files: Record<string, string>;
       contentHash: string;
     }
-  | { type: 'approve'; name: string; namespace: string };
+  | { type: 'approve'; name: string; namespace: string }
+  /**
+   * Remove a revision Metacontroller does not own: Porch's branch revision `<repo>.<pkg>.main`, which
+   * keeps the package on the deployment branch (and so the workload under GitOps) after every
+   * numbered revision is gone. Published → DeletionProposed, then delete; absent counts as done.
+   */
+  | { type: 'deletePackageRevision'; name: string; namespace: string };
 
 export type Action = PorchAction | OranAction;
 

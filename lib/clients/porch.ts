@@ -60,6 +60,7 @@ export interface ResourcesSnapshot {
 
 export type WriteOutcome = 'written' | 'skipped';
 export type ApproveOutcome = 'approved' | 'skipped';
+export type DeleteOutcome = 'deleted' | 'skipped';
 
 /** What the hooks need from Porch; tests substitute their own. */
 export interface PorchClient {
@@ -73,6 +74,7 @@ export interface PorchClient {
     opts?: CallOptions,
   ): Promise<WriteOutcome>;
   approve(namespace: string, name: string, opts?: CallOptions): Promise<ApproveOutcome>;
+  deletePackageRevision(namespace: string, name: string, opts?: CallOptions): Promise<DeleteOutcome>;
   close(): Promise<void>;
 }
 
@@ -188,6 +190,30 @@ export class PorchHttpClient implements PorchClient {
     });
   }
 
+  deletePackageRevision(namespace: string, name: string, opts: CallOptions = {}): Promise<DeleteOutcome> {
+    return this.operation(opts, async () => {
+      let pr: PackageRevision;
+      try {
+        pr = await this.readRevision(namespace, name, opts);
+      } catch (err) {
+        if (err instanceof PorchError && err.httpStatus === 404) return 'skipped';
+        throw err;
+      }
+      // Porch refuses to delete a Published revision until it is proposed for deletion.
+      if (pr.spec?.lifecycle === 'Published') {
+        const body = { ...pr, spec: { ...pr.spec, lifecycle: 'DeletionProposed' } };
+        await this.send('PUT', revisionPath(namespace, name), body, opts);
+      }
+      try {
+        await this.send('DELETE', revisionPath(namespace, name), undefined, opts);
+      } catch (err) {
+        if (err instanceof PorchError && err.httpStatus === 404) return 'deleted';
+        throw err;
+      }
+      return 'deleted';
+    });
+  }
+
   async close(): Promise<void> {
     await this.dispatcher.close();
   }
@@ -230,7 +256,7 @@ export class PorchHttpClient implements PorchClient {
   }
 
   private async send(
-    method: 'GET' | 'PUT',
+    method: 'GET' | 'PUT' | 'DELETE',
     path: string,
     body: unknown,
     opts: CallOptions,
@@ -351,10 +377,24 @@ export async function runAction(
   opts: CallOptions = {},
 ): Promise<ActionResult> {
   try {
-    const outcome =
-      action.type === 'writeResources'
-        ? await porch.writeResources(action.namespace, action.name, action.files, action.contentHash, opts)
-        : await porch.approve(action.namespace, action.name, opts);
+    let outcome: WriteOutcome | ApproveOutcome | DeleteOutcome;
+    switch (action.type) {
+      case 'writeResources':
+        outcome = await porch.writeResources(
+          action.namespace,
+          action.name,
+          action.files,
+          action.contentHash,
+          opts,
+        );
+        break;
+      case 'approve':
+        outcome = await porch.approve(action.namespace, action.name, opts);
+        break;
+      case 'deletePackageRevision':
+        outcome = await porch.deletePackageRevision(action.namespace, action.name, opts);
+        break;
+    }
     return outcome === 'skipped' ? { action, ok: true, skipped: true } : { action, ok: true };
   } catch (err) {
     const e = toPorchError(err);

@@ -9,6 +9,7 @@ import type { Reconciler } from '../../hooks/sync.ts';
 import type { EventRecorder, InvolvedObject } from '../../lib/clients/kube.ts';
 import type {
   ApproveOutcome,
+  DeleteOutcome,
   PorchClient,
   ResourcesSnapshot,
   WriteOutcome,
@@ -52,6 +53,10 @@ export class StubPorch implements PorchClient {
   approve(_ns: string, name: string): Promise<ApproveOutcome> {
     this.calls.push(`approve ${name}`);
     return Promise.resolve('approved');
+  }
+  deletePackageRevision(_ns: string, name: string): Promise<DeleteOutcome> {
+    this.calls.push(`deletePackageRevision ${name}`);
+    return Promise.resolve('deleted');
   }
   close(): Promise<void> {
     return Promise.resolve();

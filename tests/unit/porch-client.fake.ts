@@ -52,6 +52,7 @@ export class FakePorch {
   /** Successful content writes and approvals, in order. */
   readonly writes: Array<{ name: string; hash: string | null; rv: number }> = [];
   readonly approvals: string[] = [];
+  readonly deletions: string[] = [];
   /** Added latency before answering each request (widens race windows). */
   delayMs = 0;
   private server: Server | undefined;
@@ -162,6 +163,33 @@ export class FakePorch {
       r.rv = ++this.rvCounter;
       this.approvals.push(r.name);
       return [200, JSON.stringify(this.revisionObject(r))];
+    }
+    if (method === 'PUT' && approval === undefined) {
+      // Plain update: Porch allows Draft ↔ Proposed and Published ↔ DeletionProposed only.
+      if (sentRv !== String(r.rv)) return [500, status(500, 'InternalError', MODIFIED)];
+      const lc = (body as { spec?: { lifecycle?: PackageLifecycle } }).spec?.lifecycle ?? r.lifecycle;
+      const published = (l: string): boolean => l === 'Published' || l === 'DeletionProposed';
+      if (published(r.lifecycle) !== published(lc)) {
+        return [422, status(422, 'Invalid', `value can be only updated to Draft,Proposed`)];
+      }
+      r.lifecycle = lc;
+      r.rv = ++this.rvCounter;
+      return [200, JSON.stringify(this.revisionObject(r))];
+    }
+    if (method === 'DELETE' && approval === undefined) {
+      if (r.lifecycle === 'Published') {
+        return [
+          403,
+          status(
+            403,
+            'Forbidden',
+            "must be proposed for deletion by setting spec.lifecycle to 'DeletionProposed'",
+          ),
+        ];
+      }
+      this.revisions.delete(`${r.namespace}/${r.name}`);
+      this.deletions.push(r.name);
+      return [200, status(200, 'Success', 'deleted')];
     }
     return [405, status(405, 'MethodNotAllowed', method)];
   }

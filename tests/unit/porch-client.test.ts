@@ -402,6 +402,50 @@ describe('approve', () => {
   });
 });
 
+describe('deletePackageRevision', () => {
+  const MAIN = 'cnf-packages.default.test-amf.main';
+
+  it('proposes a Published revision for deletion, then deletes it', async () => {
+    porch.add(NS, MAIN, 'Published', H1);
+    expect(await client.deletePackageRevision(NS, MAIN)).toBe('deleted');
+    expect(porch.requests.map((q) => q.method)).toEqual(['GET', 'PUT', 'DELETE']);
+    expect(porch.requests[1]!.body).toMatchObject({ spec: { lifecycle: 'DeletionProposed' } });
+    expect(porch.deletions).toEqual([MAIN]);
+  });
+
+  it('deletes a DeletionProposed or Draft revision directly', async () => {
+    porch.add(NS, MAIN, 'DeletionProposed', H1);
+    porch.add(NS, PR, 'Draft', H1);
+    expect(await client.deletePackageRevision(NS, MAIN)).toBe('deleted');
+    expect(await client.deletePackageRevision(NS, PR)).toBe('deleted');
+    expect(porch.requests.filter((q) => q.method === 'PUT')).toEqual([]);
+    expect(porch.deletions).toEqual([MAIN, PR]);
+  });
+
+  it('is skipped when the revision does not exist (idempotent)', async () => {
+    expect(await client.deletePackageRevision(NS, MAIN)).toBe('skipped');
+    const action: Action = { type: 'deletePackageRevision', name: MAIN, namespace: NS };
+    expect(await runAction(client, action)).toEqual({ action, ok: true, skipped: true });
+  });
+
+  it('a stale resourceVersion on the proposal is re-read and retried', async () => {
+    porch.add(NS, MAIN, 'Published', H1);
+    porch.fault({
+      method: 'PUT',
+      reply: {
+        status: 500,
+        body: JSON.stringify({
+          kind: 'Status',
+          reason: 'InternalError',
+          message: 'the object has been modified',
+        }),
+      },
+    });
+    expect(await client.deletePackageRevision(NS, MAIN)).toBe('deleted');
+    expect(porch.requests.map((q) => q.method)).toEqual(['GET', 'PUT', 'GET', 'PUT', 'DELETE']);
+  });
+});
+
 describe('porchClientFromKubeConfig', () => {
   function kubeconfig(
     server: string,

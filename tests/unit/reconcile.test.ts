@@ -248,12 +248,19 @@ describe('CNFLifecycleManager Delete', () => {
     expect(first.finalized).toBe(false);
     expect(first.children.every((c) => c.spec.lifecycle === 'DeletionProposed')).toBe(true);
     expect(cond(first, 'Terminating')?.reason).toBe('DeletingPackageRevisions');
+    // The package leaves the deployment branch only after its numbered revisions are gone.
+    expect(first.actions.filter((a) => a.type === 'deletePackageRevision')).toEqual([]);
     const second = w.sync() as ReturnType<typeof finalize>;
     expect(second.children).toEqual([]);
     expect(w.children.size).toBe(0);
     const third = w.sync() as ReturnType<typeof finalize>;
     expect(third.finalized).toBe(false);
     expect(cond(third, 'Terminating')?.reason).toBe('WaitingForWorkload');
+    expect(third.actions).toContainEqual({
+      type: 'deletePackageRevision',
+      name: `${w.parent.status?.repository}.default.${w.parent.metadata.name}.main`,
+      namespace: 'default',
+    });
     w.removeWorkload();
     const last = w.sync() as ReturnType<typeof finalize>;
     expect(last.finalized).toBe(true);
