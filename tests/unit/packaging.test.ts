@@ -439,7 +439,7 @@ describe('manifests/ kustomization', () => {
         'porch.kpt.dev/packagerevisionresources',
       ].sort(),
     );
-    expect(sorted('porch.kpt.dev/packagerevisions')).toEqual(['get', 'list', 'watch']);
+    expect(sorted('porch.kpt.dev/packagerevisions')).toEqual(['delete', 'get', 'list', 'update', 'watch']);
     expect(sorted('porch.kpt.dev/packagerevisions/approval')).toEqual(['update']);
     expect(sorted('porch.kpt.dev/packagerevisionresources')).toEqual(['get', 'update']);
     expect(sorted('/events')).toEqual(['create', 'patch']);
