@@ -188,6 +188,9 @@ describe('O-RAN configuration stage', () => {
     w.setSpec({ oran: { ...spec, a1: { ...spec.a1!, policies: [changed] } } });
     w.runUntil((x) => active(x) && x.ric.policies.get(`${A1}#qos-cell-1`)?.policy['priority'] === 'low');
     expect(w.ric.calls.filter((c) => c === 'putA1Policy qos-cell-1')).toHaveLength(2);
+    // spec.oran is not package content: no new revision, no pod restart.
+    expect(w.parent.status?.revision).toBe(1);
+    expect(w.phases).not.toContain('Updating');
     expect(w.refusals).toEqual([]);
     expectLegalPhases(w);
   });
