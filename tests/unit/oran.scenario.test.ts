@@ -240,6 +240,21 @@ describe('O-RAN configuration stage', () => {
     expect(w.ric.policies.size).toBe(4); // two left behind on the old RIC (documented)
   });
 
+  it('a new subscription manager endpoint: created there, the old one deleted best effort', () => {
+    const w = world();
+    w.runUntil(active);
+    const spec = oranSpec();
+    const next = 'http://submgr2.ricplt:8088';
+    w.setSpec({ oran: { ...spec, e2: { ...spec.e2!, endpoint: next } } });
+    w.runUntil((x) => active(x) && x.parent.status?.oran?.subscriptions?.[0]?.endpoint === next);
+    expect([...w.ric.subscriptions.values()]).toEqual([expect.objectContaining({ endpoint: next })]);
+    expect(w.ric.calls).toContain('deleteE2Subscription kpm');
+    expect(w.parent.status?.oran?.subscriptions?.[0]).toMatchObject({
+      subscriptionId: 'sub-2',
+      state: 'Ready',
+    });
+  });
+
   it('an unknown policy type is a Configuration error, held until the spec changes', () => {
     const w = world();
     w.ric.types.clear();
