@@ -1,20 +1,25 @@
 // Benchmark of the sync hook: what the HTTP edge + pure reconciler cost per request, compared with
 // a bare Fastify echo route in the same run (absolute numbers vary a lot between runs on shared
-// machines; the ratio is what to compare).
+// machines; the ratio is what to compare). Method and figures: docs/performance.md.
 //
-//   npm run bench                 throughput/p99 of /sync vs echo, and reconcile() alone
-//   npm run bench -- --soak       plus ≥100k syncs: heap/RSS after warm-up vs at the end
+//   npm run bench                 (a) max throughput of /sync and echo, alternated, and their ratio
+//                                 (b) p50/p99 of /sync and echo at a fixed 200 req/s
+//                                 (c) reconcile() alone per call (render cache warm), and a render miss
+//   npm run bench -- --soak       (d) plus ≥100k syncs: heap/RSS after warm-up vs at the end
+//   BENCH_PROF=1 npm run bench    also writes a CPU profile of the server process to bench/results/
 //
 // The servers run in a child process on 127.0.0.1 (so autocannon does not share their event
-// loop); Porch is stubbed in-process there, so this measures the hook, not the network. The request
-// is realistic: a CNF driven to Active through two updates by the scenario simulator (3
-// PackageRevisions), with its Deployment, 10 Pods and an EndpointSlice.
-import { spawn } from 'node:child_process';
+// loop); Porch is stubbed in-process there, so this measures the hook, not the network. With
+// taskset available the server process is pinned to CPU 0 and this process (load generator,
+// reconcile() timing) to CPU 1: the hook server gets one core, as in the issue's target.
+// The request is realistic: a CNF driven to Active through two updates by the scenario simulator
+// (3 PackageRevisions), with its Deployment, 10 Pods and an EndpointSlice (bench/request.ts).
+import { spawn, spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus } from 'node:os';
+import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
 import Fastify from 'fastify';
 import { buildApp } from '../hooks/app.ts';
@@ -22,12 +27,12 @@ import { HookMetrics } from '../hooks/metrics.ts';
 import { KubeEventRecorder } from '../lib/clients/kube.ts';
 import type { PorchClient } from '../lib/clients/porch.ts';
 import { reconcile } from '../lib/reconcile.ts';
-import type { KubeObject, PackageRevision, ReconcileInput } from '../lib/types.ts';
-import { World } from '../tests/fixtures/simulator.ts';
+import { renderPackageUncached, type RenderInput } from '../lib/render.ts';
+import { metacontrollerRequest, realisticInput, renderInputOf } from './request.ts';
 
 interface AutocannonResult {
   requests: { average: number; total: number };
-  latency: { p50: number; p99: number; average: number };
+  latency: { p50: number; p90: number; p99: number; average: number; max: number };
   non2xx: number;
   errors: number;
   timeouts: number;
@@ -38,178 +43,13 @@ const autocannon = createRequire(import.meta.url)('autocannon') as Autocannon;
 
 const BODY_LIMIT = 32 * 1024 * 1024;
 
-/** A CNF at Active after two updates, with 3 revisions, 1 Deployment, 10 Pods, 1 EndpointSlice. */
-function realisticInput(): ReconcileInput {
-  const w = new World({ spec: { replicas: 10 } });
-  const active = (x: World): boolean => x.parent.status?.phase === 'Active';
-  w.runUntil(active);
-  for (const level of ['info', 'debug']) {
-    w.advance(60);
-    w.setSpec({ configuration: { logLevel: level, plmn: { mcc: '001', mnc: '01' } } });
-    w.runUntil((x) => active(x) && x.parent.status?.contentHash !== undefined);
-    w.run(5);
-  }
-  const input = w.input();
-  input.parent.metadata.creationTimestamp = '2026-03-01T10:00:00Z';
-  input.related.pods = input.related.pods.map(realisticPod);
-  return input;
-}
-
-/**
- * The simulator's Pods are minimal; real ones (as Metacontroller passes them) carry managedFields,
- * a full container spec and status: about 5 KiB each in JSON.
- */
-function realisticPod(pod: KubeObject, i: number): KubeObject {
-  const container = {
-    name: 'amf',
-    image: 'registry.example.com/5gc/amf:1.4.2',
-    imagePullPolicy: 'IfNotPresent',
-    ports: [
-      { name: 'sbi', containerPort: 8080, protocol: 'TCP' },
-      { name: 'ngap', containerPort: 38412, protocol: 'SCTP' },
-      { name: 'metrics', containerPort: 9090, protocol: 'TCP' },
-    ],
-    env: ['MCC', 'MNC', 'NRF_URI', 'LOG_LEVEL', 'POD_IP'].map((name) => ({
-      name,
-      value: `${name.toLowerCase()}-value`,
-    })),
-    resources: { requests: { cpu: '1', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } },
-    volumeMounts: [
-      { name: 'config', mountPath: '/etc/amf' },
-      {
-        name: 'kube-api-access-x7k2p',
-        mountPath: '/var/run/secrets/kubernetes.io/serviceaccount',
-        readOnly: true,
-      },
-    ],
-    readinessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 5 },
-    livenessProbe: { httpGet: { path: '/healthz', port: 8080 }, periodSeconds: 10 },
-    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-  };
-  const ts = '2026-03-01T10:01:00Z';
-  return {
-    ...pod,
-    metadata: {
-      ...pod.metadata,
-      uid: `6d1c9a7e-0000-4000-8000-${String(i).padStart(12, '0')}`,
-      resourceVersion: String(12000 + i),
-      creationTimestamp: ts,
-      generateName: 'test-amf-7d9f8c6b5-',
-      ownerReferences: [
-        {
-          apiVersion: 'apps/v1',
-          kind: 'ReplicaSet',
-          name: 'test-amf-7d9f8c6b5',
-          uid: 'rs-uid',
-          controller: true,
-        },
-      ],
-      managedFields: [
-        {
-          manager: 'kube-controller-manager',
-          operation: 'Update',
-          apiVersion: 'v1',
-          time: ts,
-          fieldsType: 'FieldsV1',
-          fieldsV1: {
-            'f:metadata': { 'f:generateName': {}, 'f:labels': { '.': {} } },
-            'f:spec': {
-              'f:containers': {
-                'k:{"name":"amf"}': { '.': {}, 'f:image': {}, 'f:ports': {}, 'f:resources': {} },
-              },
-            },
-          },
-        },
-        {
-          manager: 'kubelet',
-          operation: 'Update',
-          apiVersion: 'v1',
-          time: ts,
-          subresource: 'status',
-          fieldsType: 'FieldsV1',
-          fieldsV1: {
-            'f:status': {
-              'f:conditions': {},
-              'f:containerStatuses': {},
-              'f:podIP': {},
-              'f:podIPs': {},
-              'f:startTime': {},
-            },
-          },
-        },
-      ],
-    } as KubeObject['metadata'],
-    spec: {
-      containers: [container],
-      volumes: [{ name: 'config', configMap: { name: 'test-amf-config' } }],
-      serviceAccountName: 'default',
-      nodeName: `worker-${i % 3}`,
-      restartPolicy: 'Always',
-      terminationGracePeriodSeconds: 30,
-      dnsPolicy: 'ClusterFirst',
-      tolerations: [
-        {
-          key: 'node.kubernetes.io/not-ready',
-          operator: 'Exists',
-          effect: 'NoExecute',
-          tolerationSeconds: 300,
-        },
-      ],
-    },
-    status: {
-      ...pod.status,
-      hostIP: `192.168.0.${10 + (i % 3)}`,
-      podIP: `10.244.${i % 3}.${20 + i}`,
-      startTime: ts,
-      qosClass: 'Burstable',
-      containerStatuses: [
-        {
-          name: 'amf',
-          ready: true,
-          started: true,
-          restartCount: 0,
-          image: container.image,
-          imageID: 'registry.example.com/5gc/amf@sha256:' + 'a'.repeat(64),
-          containerID: 'containerd://' + 'b'.repeat(64),
-          state: { running: { startedAt: ts } },
-        },
-      ],
-    },
-  };
-}
-
-function byKey<T extends { metadata: { name: string; namespace?: string } }>(objs: T[]): Record<string, T> {
-  return Object.fromEntries(objs.map((o) => [`${o.metadata.namespace ?? 'default'}/${o.metadata.name}`, o]));
-}
-
-function metacontrollerRequest(input: ReconcileInput): Record<string, unknown> {
-  return {
-    controller: {
-      apiVersion: 'metacontroller.k8s.io/v1alpha1',
-      kind: 'CompositeController',
-      metadata: { name: 'cnfdeployment-controller' },
-    },
-    parent: input.parent,
-    children: {
-      'PackageRevision.porch.kpt.dev/v1alpha1': byKey<PackageRevision>(
-        input.children.map((c) => ({ ...c, metadata: { ...c.metadata, namespace: 'default' } })),
-      ),
-    },
-    related: {
-      'Deployment.apps/v1': byKey<KubeObject>(input.related.deployments),
-      'Pod.v1': byKey<KubeObject>(input.related.pods),
-      'EndpointSlice.discovery.k8s.io/v1': byKey<KubeObject>(input.related.endpointSlices),
-    },
-    finalizing: false,
-  };
-}
-
 /** In-process Porch: answers instantly, as if every write were already done. */
 const stubPorch: PorchClient = {
   getPackageRevision: () => Promise.reject(new Error('not used')),
   getResources: () => Promise.resolve({ resourceVersion: '1', resources: {}, contentHash: null }),
   writeResources: () => Promise.resolve('skipped'),
   approve: () => Promise.resolve('skipped'),
+  deletePackageRevision: () => Promise.resolve('skipped'),
   close: () => Promise.resolve(),
 };
 
@@ -257,10 +97,18 @@ interface Ports {
   control: number;
 }
 
-async function startServers(): Promise<{ ports: Ports; stop: () => void }> {
-  const child = spawn(process.execPath, ['--expose-gc', new URL(import.meta.url).pathname, '--serve'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+const RESULTS = new URL('./results/', import.meta.url);
+const hasTaskset = spawnSync('taskset', ['-c', '0', 'true']).status === 0 && cpus().length >= 2;
+
+async function startServers(): Promise<{ ports: Ports; stop: () => Promise<void> }> {
+  const node = [process.execPath, '--expose-gc'];
+  if (process.env['BENCH_PROF'] === '1') {
+    node.push('--cpu-prof', `--cpu-prof-dir=${new URL('./prof-server/', RESULTS).pathname}`);
+  }
+  const argv = [...node, new URL(import.meta.url).pathname, '--serve'];
+  const [cmd, ...args] = hasTaskset ? ['taskset', '-c', '0', ...argv] : argv;
+  const child = spawn(cmd!, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((r) => child.on('exit', () => r()));
   const ports = await new Promise<Ports>((resolve, reject) => {
     let buf = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -270,7 +118,13 @@ async function startServers(): Promise<{ ports: Ports; stop: () => void }> {
     });
     child.on('exit', (code) => reject(new Error(`server process exited ${code}`)));
   });
-  return { ports, stop: () => child.kill('SIGTERM') };
+  return {
+    ports,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited; // the CPU profile is written on exit
+    },
+  };
 }
 
 async function memory(ports: Ports): Promise<NodeJS.MemoryUsage> {
@@ -294,19 +148,31 @@ function load(
   });
 }
 
-function reconcileCost(input: ReconcileInput, n: number): { usPerCall: number; calls: number } {
-  for (let i = 0; i < Math.min(2000, n); i++) reconcile(input);
+function perCall(n: number, f: () => unknown): { usPerCall: number; calls: number } {
+  for (let i = 0; i < Math.min(2000, n); i++) f();
   const t0 = performance.now();
-  for (let i = 0; i < n; i++) reconcile(input);
+  for (let i = 0; i < n; i++) f();
   return { usPerCall: ((performance.now() - t0) * 1000) / n, calls: n };
 }
 
 const mib = (b: number): number => Math.round((b / 1024 / 1024) * 10) / 10;
+const ms = (x: number): string => x.toFixed(1);
+const load3 = (): string =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
 
 async function main(): Promise<void> {
   const soak = process.argv.includes('--soak');
   const duration = Number(process.env['BENCH_DURATION'] ?? 10);
+  const rate = Number(process.env['BENCH_RATE'] ?? 200);
   const soakAmount = Number(process.env['BENCH_SOAK_REQUESTS'] ?? 100_000);
+  if (hasTaskset) spawnSync('taskset', ['-cp', '1', String(process.pid)]);
+  const loadBefore = load3();
+  console.log(
+    `node ${process.version}, ${cpus().length} CPUs, load average ${loadBefore}; ` +
+      (hasTaskset ? 'server pinned to CPU 0, load generator to CPU 1' : 'NOT pinned (no taskset or 1 CPU)'),
+  );
   const input = realisticInput();
   const body = JSON.stringify(metacontrollerRequest(input));
   console.log(
@@ -315,8 +181,18 @@ async function main(): Promise<void> {
       `${input.related.endpointSlices.length} EndpointSlice; phase ${input.parent.status?.phase ?? '?'}`,
   );
 
-  const cost = reconcileCost(input, 20_000);
-  console.log(`reconcile() alone: ${cost.usPerCall.toFixed(1)} µs/call (${cost.calls} calls, after warm-up)`);
+  // (c) The pure reconciler alone. Steady state: the spec is unchanged, so the render cache hits.
+  // A miss (new spec, restart, > RENDER_CACHE_SIZE CNFs) adds one renderPackageUncached() (two
+  // when a new spec is checked for being a scale-only change).
+  const renderInput: RenderInput = renderInputOf(input);
+  const cost = {
+    reconcile: perCall(20_000, () => reconcile(input)),
+    renderMiss: perCall(2_000, () => renderPackageUncached(renderInput)),
+  };
+  console.log(
+    `reconcile() alone: ${cost.reconcile.usPerCall.toFixed(1)} µs/call (render cache warm); ` +
+      `a render miss adds ${cost.renderMiss.usPerCall.toFixed(0)} µs`,
+  );
 
   const { ports, stop } = await startServers();
   try {
@@ -327,7 +203,8 @@ async function main(): Promise<void> {
     });
     if (check.status !== 200) throw new Error(`/sync answered ${check.status}: ${await check.text()}`);
 
-    // Warm both up, then alternate so drift on a shared machine hits both alike.
+    // (a) Max throughput, 10 connections. Warm both up, then alternate so drift on a shared
+    // machine hits both alike.
     await load(ports.echo, '/echo', body, { duration: 3 });
     await load(ports.sync, '/sync', body, { duration: 3 });
     const rounds: Array<{ echo: AutocannonResult; sync: AutocannonResult }> = [];
@@ -344,11 +221,9 @@ async function main(): Promise<void> {
       errors: rounds.reduce((s, x) => s + x.sync.errors + x.sync.non2xx + x.echo.errors + x.echo.non2xx, 0),
     };
     const ratio = summary.sync.rps / summary.echo.rps;
-    console.log('\n| route | req/s | p99 (ms) |\n|---|---|---|');
-    console.log(
-      `| POST /echo (bare Fastify) | ${summary.echo.rps.toFixed(0)} | ${summary.echo.p99ms.toFixed(1)} |`,
-    );
-    console.log(`| POST /sync | ${summary.sync.rps.toFixed(0)} | ${summary.sync.p99ms.toFixed(1)} |`);
+    console.log('\n(a) max throughput, 10 connections\n\n| route | req/s | p99 (ms) |\n|---|---|---|');
+    console.log(`| POST /echo (bare Fastify) | ${summary.echo.rps.toFixed(0)} | ${ms(summary.echo.p99ms)} |`);
+    console.log(`| POST /sync | ${summary.sync.rps.toFixed(0)} | ${ms(summary.sync.p99ms)} |`);
     console.log(`\nsync/echo throughput ratio: ${ratio.toFixed(2)}; non-2xx + errors: ${summary.errors}`);
     for (const [i, r] of rounds.entries()) {
       console.log(
@@ -356,6 +231,24 @@ async function main(): Promise<void> {
           `sync ${r.sync.requests.average.toFixed(0)} req/s p99 ${r.sync.latency.p99} ms`,
       );
     }
+
+    // (b) Latency at a fixed rate (autocannon corrects for coordinated omission at a fixed rate).
+    const fixed: Record<'echo' | 'sync', AutocannonResult> = {
+      echo: await load(ports.echo, '/echo', body, { duration, connections: 4, overallRate: rate }),
+      sync: await load(ports.sync, '/sync', body, { duration, connections: 4, overallRate: rate }),
+    };
+    const fixedErrors = fixed.echo.errors + fixed.echo.non2xx + fixed.sync.errors + fixed.sync.non2xx;
+    console.log(
+      `\n(b) fixed rate ${rate} req/s, 4 connections, ${duration} s\n\n` +
+        '| route | req/s | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) |\n|---|---|---|---|---|---|',
+    );
+    for (const [name, r] of Object.entries(fixed)) {
+      console.log(
+        `| POST /${name} | ${r.requests.average.toFixed(0)} | ${r.latency.p50} | ${r.latency.p90} | ` +
+          `${r.latency.p99} | ${r.latency.max} |`,
+      );
+    }
+    console.log(`non-2xx + errors: ${fixedErrors}`);
 
     let soakResult: Record<string, unknown> | undefined;
     if (soak) {
@@ -373,22 +266,23 @@ async function main(): Promise<void> {
         end: { heapUsedMiB: mib(end.heapUsed), rssMiB: mib(end.rss) },
       };
       console.log(
-        `\nsoak: ${res.requests.total} syncs in ${Math.round(seconds)} s, errors ${String(soakResult['errors'])}; ` +
+        `\n(d) soak: ${res.requests.total} syncs in ${Math.round(seconds)} s, errors ${String(soakResult['errors'])}; ` +
           `after GC: heap ${mib(warm.heapUsed)} → ${mib(end.heapUsed)} MiB, RSS ${mib(warm.rss)} → ${mib(end.rss)} MiB`,
       );
     }
 
-    mkdirSync(new URL('./results/', import.meta.url), { recursive: true });
-    const file = new URL(
-      `./results/sync-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
-      import.meta.url,
-    );
+    const loadAfter = load3();
+    console.log(`\nload average before ${loadBefore}, after ${loadAfter}`);
+    mkdirSync(RESULTS, { recursive: true });
+    const file = new URL(`./sync-${new Date().toISOString().replace(/[:.]/g, '-')}.json`, RESULTS);
     writeFileSync(
       file,
       JSON.stringify(
         {
           node: process.version,
           cpus: cpus().length,
+          pinned: hasTaskset,
+          loadavg: { before: loadBefore, after: loadAfter },
           duration,
           requestBytes: body.length,
           reconcile: cost,
@@ -398,15 +292,24 @@ async function main(): Promise<void> {
             echo: { rps: r.echo.requests.average, p99: r.echo.latency.p99 },
             sync: { rps: r.sync.requests.average, p99: r.sync.latency.p99 },
           })),
+          fixedRate: {
+            rate,
+            ...Object.fromEntries(
+              Object.entries(fixed).map(([k, r]) => [
+                k,
+                { rps: r.requests.average, ...r.latency, errors: r.errors + r.non2xx },
+              ]),
+            ),
+          },
           soak: soakResult,
         },
         null,
         2,
       ),
     );
-    console.log(`\nresults: ${file.pathname}`);
+    console.log(`results: ${file.pathname}`);
   } finally {
-    stop();
+    await stop();
   }
 }
 
