@@ -27,7 +27,7 @@ import { HookMetrics } from '../hooks/metrics.ts';
 import { KubeEventRecorder } from '../lib/clients/kube.ts';
 import type { PorchClient } from '../lib/clients/porch.ts';
 import { reconcile } from '../lib/reconcile.ts';
-import { renderPackageUncached, type RenderInput } from '../lib/render.ts';
+import { clearRenderCache, renderPackageUncached, type RenderInput } from '../lib/render.ts';
 import { metacontrollerRequest, realisticInput, renderInputOf } from './request.ts';
 
 interface AutocannonResult {
@@ -57,19 +57,29 @@ const stubPorch: PorchClient = {
 
 async function serve(): Promise<void> {
   const now = Date.now;
-  const sync = await buildApp({
-    config: {
-      porchRepository: 'deployments',
-      hookToken: undefined,
-      bodyLimitBytes: BODY_LIMIT,
-      hookDeadlineMs: 8000,
-    },
-    porch: stubPorch,
-    events: new KubeEventRecorder({ api: { createEvent: () => Promise.resolve() }, now }),
-    metrics: new HookMetrics({ now, gaugeTtlSeconds: 900 }),
-    now,
-  });
+  const hookApp = (): ReturnType<typeof buildApp> =>
+    buildApp({
+      config: {
+        porchRepository: 'deployments',
+        hookToken: undefined,
+        bodyLimitBytes: BODY_LIMIT,
+        hookDeadlineMs: 8000,
+      },
+      porch: stubPorch,
+      events: new KubeEventRecorder({ api: { createEvent: () => Promise.resolve() }, now }),
+      metrics: new HookMetrics({ now, gaugeTtlSeconds: 900 }),
+      now,
+    });
+  const sync = await hookApp();
   await sync.listen({ port: 0, host: '127.0.0.1' });
+  // The same app with an empty render cache on every request: each sync renders the package, as
+  // after a spec change, a restart, or with more CNFs than RENDER_CACHE_SIZE resynced in turn.
+  const cold = await hookApp();
+  cold.addHook('onRequest', (_request, _reply, done) => {
+    clearRenderCache();
+    done();
+  });
+  await cold.listen({ port: 0, host: '127.0.0.1' });
 
   const echo = Fastify({ bodyLimit: BODY_LIMIT });
   echo.post('/echo', (request) => Promise.resolve(request.body));
@@ -84,7 +94,7 @@ async function serve(): Promise<void> {
 
   const port = (s: { address(): unknown }): number => (s.address() as AddressInfo).port;
   process.stdout.write(
-    `${JSON.stringify({ sync: port(sync.server), echo: port(echo.server), control: port(control) })}\n`,
+    `${JSON.stringify({ sync: port(sync.server), cold: port(cold.server), echo: port(echo.server), control: port(control) })}\n`,
   );
   process.on('SIGTERM', () => process.exit(0));
 }
@@ -93,6 +103,7 @@ async function serve(): Promise<void> {
 
 interface Ports {
   sync: number;
+  cold: number;
   echo: number;
   control: number;
 }
@@ -232,12 +243,26 @@ async function main(): Promise<void> {
       );
     }
 
+    // Worst case: every sync misses the render cache.
+    await load(ports.cold, '/sync', body, { duration: 3 });
+    const coldMax = await load(ports.cold, '/sync', body, { duration });
+    console.log(
+      `| POST /sync, render cache missed every time | ${coldMax.requests.average.toFixed(0)} | ` +
+        `${ms(coldMax.latency.p99)} |  (ratio to echo ${(coldMax.requests.average / summary.echo.rps).toFixed(2)})`,
+    );
+
     // (b) Latency at a fixed rate (autocannon corrects for coordinated omission at a fixed rate).
-    const fixed: Record<'echo' | 'sync', AutocannonResult> = {
-      echo: await load(ports.echo, '/echo', body, { duration, connections: 4, overallRate: rate }),
-      sync: await load(ports.sync, '/sync', body, { duration, connections: 4, overallRate: rate }),
+    const fixedAt = (port: number, path: string): Promise<AutocannonResult> =>
+      load(port, path, body, { duration, connections: 4, overallRate: rate });
+    const fixed: Record<'echo' | 'sync' | 'sync (cache missed)', AutocannonResult> = {
+      echo: await fixedAt(ports.echo, '/echo'),
+      sync: await fixedAt(ports.sync, '/sync'),
+      'sync (cache missed)': await fixedAt(ports.cold, '/sync'),
     };
-    const fixedErrors = fixed.echo.errors + fixed.echo.non2xx + fixed.sync.errors + fixed.sync.non2xx;
+    const fixedErrors = Object.values(fixed).reduce(
+      (n, r) => n + r.errors + r.non2xx,
+      coldMax.errors + coldMax.non2xx,
+    );
     console.log(
       `\n(b) fixed rate ${rate} req/s, 4 connections, ${duration} s\n\n` +
         '| route | req/s | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) |\n|---|---|---|---|---|---|',
@@ -288,6 +313,7 @@ async function main(): Promise<void> {
           reconcile: cost,
           summary,
           ratio,
+          coldMax: { rps: coldMax.requests.average, p99: coldMax.latency.p99 },
           rounds: rounds.map((r) => ({
             echo: { rps: r.echo.requests.average, p99: r.echo.latency.p99 },
             sync: { rps: r.sync.requests.average, p99: r.sync.latency.p99 },

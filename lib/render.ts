@@ -369,6 +369,11 @@ export function renderCacheSize(): number {
   return cache.size;
 }
 
+/** Empties the cache (tests; the benchmark's every-request-misses server). */
+export function clearRenderCache(): void {
+  cache.clear();
+}
+
 // ---- renderer -----------------------------------------------------------------------------------------
 
 /**

@@ -13,6 +13,7 @@ import {
   computeContentHash,
   readContentHash,
   RENDER_CACHE_SIZE,
+  clearRenderCache,
   renderCacheSize,
   renderPackage,
   renderPackageUncached,
@@ -351,6 +352,8 @@ describe('memoization', () => {
     expect(renderCacheSize()).toBe(RENDER_CACHE_SIZE);
     expect(renderPackage(at(100))).toEqual(renderPackageUncached(at(100))); // evicted, rendered again
     expect(renderCacheSize()).toBe(RENDER_CACHE_SIZE);
+    clearRenderCache();
+    expect(renderCacheSize()).toBe(0);
   });
 });
 
