@@ -140,8 +140,20 @@ class GitOps {
 
   async fetch() {
     const ref = `refs/remotes/origin/${this.opts.branch}`;
+    // No `have` negotiation: Porch's test git server (go-git, stateless HTTP) breaks a second
+    // negotiation round ("protocol error: bad line length character: PACK"), which git starts once
+    // the clone holds more than 16 commits the server does not ACK. The repository is small; a
+    // full pack each time is cheap.
     const res = await this.git(
-      ['fetch', '--quiet', '--no-tags', this.opts.repo, `+refs/heads/${this.opts.branch}:${ref}`],
+      [
+        '-c',
+        'fetch.negotiationAlgorithm=noop',
+        'fetch',
+        '--quiet',
+        '--no-tags',
+        this.opts.repo,
+        `+refs/heads/${this.opts.branch}:${ref}`,
+      ],
       { timeoutMs: 60_000 },
     );
     if (res.code !== 0) throw new Error(`git fetch: ${res.stderr.trim()}`);
