@@ -1,0 +1,550 @@
+// End-to-end: the seed's phase-1 scenario (seed "Integration Test") and the lifecycle around it, on
+// the local stack (kwok cluster, porch-server, git server, Metacontroller, the hook server of this
+// checkout, the GitOps stand-in). `npm run test:e2e` brings the stack up (or reuses it) first.
+//
+// Steps run in order and build on each other (one CNFDeployment, test-amf): create → Active, scale,
+// update, failing rollout → rollback, hook server killed during a rollout, delete. Every wait is
+// bounded; a failure says what was expected, what was seen and which log to read. Measured figures
+// are printed at the end and written to .local/e2e-report.json.
+import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+import {
+  GIT_URL,
+  HOOK_PORT,
+  LOCAL,
+  LOG_HINT,
+  NS,
+  Watch,
+  cond,
+  getCnf,
+  killHooks,
+  log,
+  must,
+  packageRevisions,
+  pidAlive,
+  sh,
+  sleep,
+  startHooks,
+  summary,
+  waitUntil,
+  type Cnf,
+  type PackageRevision,
+} from './helpers.ts';
+
+const NAME = 'test-amf';
+const PKG = `${NS}/${NAME}`;
+
+const TEST_AMF = `apiVersion: nephoran.com/v1
+kind: CNFDeployment
+metadata:
+  name: ${NAME}
+  namespace: ${NS}
+spec:
+  type: 5G-Core
+  function: AMF
+  replicas: 2
+  resources:
+    requests:
+      cpu: "1"
+      memory: "2Gi"
+    limits:
+      cpu: "2"
+      memory: "4Gi"
+`;
+
+interface Report {
+  startedAt: string;
+  applyToActiveSeconds?: number;
+  applyToActiveWaitSeconds?: number;
+  readinessDelays: { step: string; deploymentReadyAt: string; cnfReflectedAt: string; delayMs: number }[];
+  phases: Record<string, string[]>;
+  notes: string[];
+  steps: Record<string, 'passed' | 'failed' | 'skipped'>;
+  cnfWatch?: string[];
+  deploymentWatch?: string[];
+}
+const report: Report = {
+  startedAt: new Date().toISOString(),
+  readinessDelays: [],
+  phases: {},
+  notes: [],
+  steps: {},
+};
+
+// ---- status lines of the CNF watch ------------------------------------------------------------------
+
+const CNF_TEMPLATE =
+  '{.status.phase}|{.status.readyReplicas}|{.status.revision}|{.metadata.generation}|' +
+  '{.status.observedGeneration}|{.status.contentHash}|{.status.conditions[?(@.type=="RolledBack")].status}';
+
+interface Line {
+  phase: string;
+  ready: number;
+  revision: number;
+  generation: number;
+  observedGeneration: number;
+  contentHash: string;
+  rolledBack: string;
+}
+function parse(line: string): Line {
+  const [phase = '', ready, revision, generation, observed, contentHash = '', rolledBack = ''] =
+    line.split('|');
+  return {
+    phase,
+    ready: Number(ready || 0),
+    revision: Number(revision || 0),
+    generation: Number(generation || 0),
+    observedGeneration: Number(observed || 0),
+    contentHash,
+    rolledBack,
+  };
+}
+
+let cnfWatch: Watch;
+let depWatch: Watch;
+
+/** Phases the CNF went through since `since` (consecutive duplicates collapsed). */
+function phasesSince(since: number): string[] {
+  const out: string[] = [];
+  for (const l of cnfWatch.lines) {
+    if (l.at < since) continue;
+    const p = parse(l.line).phase || '(none)';
+    if (out[out.length - 1] !== p) out.push(p);
+  }
+  return out;
+}
+
+/** Deployment readyReplicas reached `n` (watch) → CNF status.readyReplicas reached `n` (watch). */
+async function measureReadiness(step: string, n: number, since: number): Promise<void> {
+  const dep = await depWatch.waitFor(
+    `Deployment ${NAME} status.readyReplicas=${n}`,
+    (l) => Number(l || 0) === n,
+    since,
+    60_000,
+  );
+  const cnf = await cnfWatch.waitFor(
+    `CNFDeployment ${NAME} status.readyReplicas=${n}`,
+    (l) => parse(l).ready === n,
+    since,
+    60_000,
+  );
+  report.readinessDelays.push({
+    step,
+    deploymentReadyAt: new Date(dep.at).toISOString(),
+    cnfReflectedAt: new Date(cnf.at).toISOString(),
+    delayMs: cnf.at - dep.at,
+  });
+}
+
+const seenCnf = async (): Promise<string> => summary(await getCnf(NAME));
+
+/** Waits for phase Active on generation `gen` (observedGeneration caught up) plus `extra`. */
+async function waitActive(
+  expected: string,
+  gen: number,
+  timeoutMs: number,
+  extra: (c: Cnf) => boolean = () => true,
+): Promise<Cnf> {
+  const { value } = await waitUntil(
+    `${expected} (phase Active, observedGeneration ${gen})`,
+    async () => {
+      const c = await getCnf(NAME);
+      if (c?.status?.phase === 'Failed') {
+        throw new Error(`CNFDeployment went Failed: ${summary(c)}`);
+      }
+      return c?.status?.phase === 'Active' && c.status.observedGeneration === gen && extra(c) ? c : undefined;
+    },
+    { timeoutMs, seen: seenCnf },
+  );
+  return value;
+}
+
+const numbered = (prs: PackageRevision[]): PackageRevision[] =>
+  prs.filter((p) => p.spec.workspaceName !== 'main');
+const describePrs = (prs: PackageRevision[]): string =>
+  prs.map((p) => `${p.metadata.name}=${p.spec.lifecycle ?? '?'}(rev ${p.spec.revision ?? '?'})`).join(', ') ||
+  '(none)';
+
+/** The published revision the CNF reports exists in Porch and as a git tag. */
+async function expectPublished(c: Cnf): Promise<void> {
+  const rev = c.status?.revision ?? 0;
+  const prs = await packageRevisions(PKG);
+  const pr = prs.find((p) => p.metadata.name === c.status?.packageRevision);
+  if (!pr || pr.spec.lifecycle !== 'Published' || pr.spec.revision !== rev) {
+    throw new Error(
+      `expected PackageRevision ${c.status?.packageRevision} Published with revision ${rev} in ` +
+        `\`kubectl get packagerevisions -n ${NS}\`, seen: ${describePrs(prs)}\n  read ${log('porch.log')}`,
+    );
+  }
+  const tags = await must(`git ls-remote --tags ${GIT_URL}`, { timeoutMs: 20_000 });
+  if (!tags.includes(`refs/tags/${PKG}/v${rev}`)) {
+    throw new Error(
+      `expected tag ${PKG}/v${rev} in \`git ls-remote --tags ${GIT_URL}\`, seen:\n${tags}\n  read ${log('gitserver.log')}, ${log('porch.log')}`,
+    );
+  }
+}
+
+/** Runs a `kubectl wait` and, when it fails, adds what the CNF looked like and where to look. */
+async function kubectlWait(cmd: string, timeoutMs: number): Promise<number> {
+  const r = await sh(cmd, { timeoutMs });
+  if (r.code !== 0) {
+    throw new Error(
+      `\`${cmd}\` exited ${r.code}: ${(r.stderr || r.stdout).trim()}\n  seen: ${await seenCnf()}\n  ${LOG_HINT}`,
+    );
+  }
+  return r.ms;
+}
+
+// Steps depend on each other: once one fails the later ones say so instead of failing confusingly.
+let broken = '';
+async function step(name: string, body: () => Promise<void>): Promise<void> {
+  if (broken) {
+    report.steps[name] = 'skipped';
+    throw new Error(`not run: earlier step "${broken}" failed`);
+  }
+  try {
+    await body();
+    report.steps[name] = 'passed';
+  } catch (err) {
+    report.steps[name] = 'failed';
+    broken = name;
+    throw err;
+  }
+}
+
+/**
+ * A CNF that just became Active must stay there: watches it for `holdMs` and returns the phases it
+ * went through (just ['Active'] when stable). When it moved, waits (bounded) until it is Active
+ * again and unchanged for `holdMs`, so that the next step starts from a settled CNF.
+ */
+async function settle(holdMs = 6000): Promise<string[]> {
+  const t0 = Date.now();
+  await sleep(holdMs);
+  const phases = phasesSince(t0 - 1);
+  const last = cnfWatch.lines[cnfWatch.lines.length - 1];
+  const current = last ? [parse(last.line).phase] : [];
+  const seen = phases.length ? phases : current;
+  if (seen.every((p) => p === 'Active')) return seen;
+  await waitUntil(
+    `CNFDeployment ${NAME} Active again and unchanged for ${holdMs / 1000}s`,
+    () => {
+      const l = cnfWatch.lines[cnfWatch.lines.length - 1];
+      return Promise.resolve(
+        l !== undefined && parse(l.line).phase === 'Active' && Date.now() - l.at >= holdMs ? true : undefined,
+      );
+    },
+    { timeoutMs: 180_000, intervalMs: 250, seen: seenCnf },
+  );
+  return phasesSince(t0);
+}
+
+/** A check that fails its own test but does not stop the later steps. */
+async function check(name: string, body: () => Promise<void>): Promise<void> {
+  if (broken) {
+    report.steps[name] = 'skipped';
+    throw new Error(`not run: earlier step "${broken}" failed`);
+  }
+  try {
+    await body();
+    report.steps[name] = 'passed';
+  } catch (err) {
+    report.steps[name] = 'failed';
+    throw err;
+  }
+}
+
+/** Test body: the CNF stays Active after `after` (no spurious Degraded/Healing/new revision). */
+function staysActive(after: string): () => Promise<void> {
+  return () =>
+    check(`${after}: stays Active`, async () => {
+      const before = await getCnf(NAME);
+      const phases = await settle();
+      const now = await getCnf(NAME);
+      report.phases[`${after}, settling`] = phases;
+      if (phases.some((p) => p !== 'Active') || now?.status?.revision !== before?.status?.revision) {
+        throw new Error(
+          `expected test-amf to stay Active on revision ${before?.status?.revision} after the ${after} ` +
+            `(nothing changed), seen phases ${phases.join(' → ')}; now ${summary(now)}\n  ${LOG_HINT}`,
+        );
+      }
+    });
+}
+
+// ---- setup --------------------------------------------------------------------------------------------
+
+beforeAll(async () => {
+  const ready = await sh(`curl -s -o /dev/null -w '%{http_code}' http://127.0.0.1:${HOOK_PORT}/readyz`);
+  if (ready.stdout.trim() !== '200') {
+    throw new Error(
+      `the local stack is not up: hook server /readyz on 127.0.0.1:${HOOK_PORT} answered "${ready.stdout.trim()}". ` +
+        'Run `npm run test:e2e` (it starts the stack) or `npm run local -- --no-example` first.',
+    );
+  }
+  await must('kubectl get --raw /readyz', { timeoutMs: 10_000 });
+  // Leftovers of an earlier run (or of `npm run local`'s example, which has the same name).
+  if (await getCnf(NAME)) {
+    await must(`kubectl delete cnfdeployment ${NAME} -n ${NS} --wait=false`);
+    await waitUntil(
+      `leftover CNFDeployment ${NAME} from an earlier run to be deleted`,
+      async () => !(await getCnf(NAME)),
+      {
+        timeoutMs: 360_000,
+        intervalMs: 1000,
+        seen: seenCnf,
+      },
+    );
+  }
+  cnfWatch = new Watch(`cnfdeployment --field-selector metadata.name=${NAME}`, CNF_TEMPLATE);
+  depWatch = new Watch(`deployment --field-selector metadata.name=${NAME}`, '{.status.readyReplicas}');
+  await sleep(1000);
+}, 420_000);
+
+afterAll(() => {
+  cnfWatch?.stop();
+  depWatch?.stop();
+  const t = (at: number): string => new Date(at).toISOString().slice(11, 23);
+  report.cnfWatch = (cnfWatch?.lines ?? []).map((l) => `${t(l.at)} ${l.line}`);
+  report.deploymentWatch = (depWatch?.lines ?? []).map((l) => `${t(l.at)} ${l.line}`);
+  writeFileSync(path.join(LOCAL, 'e2e-report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  const lines = [
+    '==> e2e figures',
+    `  kubectl apply → phase Active: ${report.applyToActiveSeconds?.toFixed(2) ?? '-'} s (watch); ` +
+      `kubectl wait Provisioning+Active returned after ${report.applyToActiveWaitSeconds?.toFixed(2) ?? '-'} s`,
+    ...report.readinessDelays.map(
+      (d) =>
+        `  readiness ${d.step}: Deployment ready at ${d.deploymentReadyAt}, CNF status at ${d.cnfReflectedAt}: ${d.delayMs} ms`,
+    ),
+    ...Object.entries(report.phases).map(([k, v]) => `  phases ${k}: ${v.join(' → ')}`),
+    ...Object.entries(report.steps).map(([k, v]) => `  step ${k}: ${v}`),
+    ...report.notes.map((n) => `  note: ${n}`),
+    `  (written to ${path.relative(process.cwd(), path.join(LOCAL, 'e2e-report.json'))})`,
+  ];
+  console.log(lines.join('\n'));
+});
+
+// ---- the scenario ---------------------------------------------------------------------------------------
+
+describe('CNFDeployment lifecycle on the local stack', () => {
+  test('1. create test-amf → Provisioning → Active; package in Porch and git; metrics', async () => {
+    await step('create', async () => {
+      const t0 = Date.now();
+      await must(`kubectl apply -f - <<'EOF'\n${TEST_AMF}EOF`);
+      await kubectlWait(
+        `kubectl wait --for=condition=Provisioning cnfdeployment/${NAME} --timeout=60s`,
+        70_000,
+      );
+      await kubectlWait(`kubectl wait --for=condition=Active cnfdeployment/${NAME} --timeout=300s`, 310_000);
+      report.applyToActiveWaitSeconds = (Date.now() - t0) / 1000;
+      const active = cnfWatch.find((l) => parse(l).phase === 'Active', t0);
+      if (active) report.applyToActiveSeconds = (active.at - t0) / 1000;
+      report.phases.create = phasesSince(t0);
+
+      const phase = (await must(`kubectl get cnfdeployment ${NAME} -o jsonpath='{.status.phase}'`)).trim();
+      expect(phase).toBe('Active');
+      const ready = (
+        await must(`kubectl get cnfdeployment ${NAME} -o jsonpath='{.status.readyReplicas}'`)
+      ).trim();
+      expect(ready).toBe('2');
+
+      const c = await getCnf(NAME);
+      if (!c) throw new Error('CNFDeployment disappeared');
+      expect(c.status?.revision).toBe(1);
+      await expectPublished(c);
+      await measureReadiness('create (0→2)', 2, t0);
+
+      const metrics = await sh(
+        `curl -s 127.0.0.1:${HOOK_PORT}/metrics | grep -q 'cnf_deployments_total{status="success"}'`,
+      );
+      if (metrics.code !== 0) {
+        const all = await sh(`curl -s 127.0.0.1:${HOOK_PORT}/metrics | grep cnf_deployments_total`);
+        throw new Error(
+          `expected cnf_deployments_total{status="success"} on /metrics, seen:\n${all.stdout || '(no cnf_deployments_total series)'}\n  read ${log('hooks.log')}`,
+        );
+      }
+    });
+  }, 420_000);
+
+  test('1b. stays Active after the create', staysActive('create'), 240_000);
+
+  test('2. scale to 3 → new Published revision, readyReplicas 3; scale to 11 refused (maxReplicas)', async () => {
+    await step('scale', async () => {
+      const before = await getCnf(NAME);
+      const rev = before?.status?.revision ?? 0;
+      const t0 = Date.now();
+      await must(`kubectl scale cnfd/${NAME} --replicas=3`);
+      const c = await waitActive(
+        'scale to 3: readyReplicas 3 on a new revision',
+        (before?.metadata.generation ?? 0) + 1,
+        90_000,
+        (x) => x.status?.readyReplicas === 3 && (x.status.revision ?? 0) > rev,
+      );
+      report.phases.scale = phasesSince(t0);
+      expect(c.status?.revision).toBe(rev + 1);
+      await expectPublished(c);
+      await measureReadiness('scale (2→3)', 3, t0);
+
+      const r = await sh(`kubectl scale cnfd/${NAME} --replicas=11`);
+      if (r.code === 0 || !/maxReplicas/.test(r.stderr)) {
+        throw new Error(
+          `expected \`kubectl scale cnfd/${NAME} --replicas=11\` to be refused by the API server with a message about maxReplicas; ` +
+            `seen exit ${r.code}: ${(r.stderr || r.stdout).trim()}`,
+        );
+      }
+      report.notes.push(`scale to 11 refused: ${r.stderr.trim()}`);
+      const after = await getCnf(NAME);
+      expect(after?.spec.replicas).toBe(3);
+    });
+  }, 240_000);
+
+  test('2b. stays Active after the scale', staysActive('scale'), 240_000);
+
+  test('3. update spec.configuration → Updating → Active on a new revision', async () => {
+    await step('update', async () => {
+      const before = await getCnf(NAME);
+      const rev = before?.status?.revision ?? 0;
+      const hash = before?.status?.contentHash;
+      const t0 = Date.now();
+      await must(
+        `kubectl patch cnfdeployment ${NAME} --type merge -p '{"spec":{"configuration":{"logLevel":"debug","plmn":{"mcc":"001","mnc":"01"}}}}'`,
+      );
+      const c = await waitActive(
+        'configuration update on a new revision',
+        (before?.metadata.generation ?? 0) + 1,
+        120_000,
+        (x) =>
+          (x.status?.revision ?? 0) > rev && x.status?.contentHash !== hash && x.status?.readyReplicas === 3,
+      );
+      const phases = phasesSince(t0);
+      report.phases.update = phases;
+      if (!phases.includes('Updating')) {
+        throw new Error(
+          `expected the phase to pass through Updating after the patch, seen: ${phases.join(' → ')}`,
+        );
+      }
+      expect(c.status?.revision).toBe(rev + 1);
+      await expectPublished(c);
+    });
+  }, 240_000);
+
+  test('3b. stays Active after the update', staysActive('update'), 240_000);
+
+  test('5. hook server SIGKILLed during a rollout, started again → converges, nothing lost', async () => {
+    await step('kill-restart', async () => {
+      const before = await getCnf(NAME);
+      const rev = before?.status?.revision ?? 0;
+      const hash = before?.status?.contentHash;
+      const gen = (before?.metadata.generation ?? 0) + 1;
+      const t0 = Date.now();
+      await must(
+        `kubectl patch cnfdeployment ${NAME} --type merge -p '{"spec":{"configuration":{"logLevel":"info"}}}'`,
+      );
+      // right after the spec change: Metacontroller is syncing / about to
+      await sleep(300);
+      const pid = killHooks();
+      await waitUntil(
+        `hook server process group ${pid} gone after SIGKILL`,
+        () => Promise.resolve(!pidAlive(pid)),
+        {
+          timeoutMs: 10_000,
+          seen: () => Promise.resolve(`pid ${pid} still alive`),
+        },
+      );
+      const during = await getCnf(NAME);
+      report.notes.push(
+        `hook server killed ${Date.now() - t0} ms after the patch; CNF then: ${summary(during)}`,
+      );
+      await sleep(3000);
+      await startHooks();
+      const c = await waitActive(
+        'convergence after the hook server restart',
+        gen,
+        120_000,
+        (x) =>
+          (x.status?.revision ?? 0) > rev && x.status?.contentHash !== hash && x.status?.readyReplicas === 3,
+      );
+      report.phases['kill-restart'] = phasesSince(t0);
+      await expectPublished(c);
+
+      const prs = numbered(await packageRevisions(PKG));
+      const unpublished = prs.filter((p) => p.spec.lifecycle === 'Draft' || p.spec.lifecycle === 'Proposed');
+      if (unpublished.length > 1) {
+        throw new Error(`expected at most one unpublished revision, seen: ${describePrs(prs)}`);
+      }
+      const published = prs.filter((p) => p.spec.lifecycle === 'Published');
+      const latest = Math.max(...published.map((p) => p.spec.revision ?? 0));
+      expect(latest).toBe(c.status?.revision);
+      const revisions = (c.status?.history ?? []).map((h) => h.revision ?? 0).filter((r) => r > 0);
+      const increasing = revisions.every((r, i) => i === 0 || r > (revisions[i - 1] ?? 0));
+      if (!increasing || revisions[revisions.length - 1] !== c.status?.revision) {
+        throw new Error(
+          `expected status.history revisions strictly increasing and ending at ${c.status?.revision}, seen: ` +
+            JSON.stringify(c.status?.history?.map((h) => [h.name, h.revision, h.outcome])),
+        );
+      }
+      // every revision between the first kept one and the current one is in the history: no gap
+      const first = revisions[0] ?? 0;
+      const want = Array.from({ length: (c.status?.revision ?? 0) - first + 1 }, (_, i) => first + i);
+      const missing = want.filter((r) => !revisions.includes(r));
+      if (missing.length) {
+        throw new Error(
+          `status.history has gaps: revisions ${missing.join(', ')} missing: ` +
+            JSON.stringify(c.status?.history?.map((h) => [h.name, h.revision, h.outcome])),
+        );
+      }
+      const seenPhases = report.phases['kill-restart'] ?? [];
+      expect(seenPhases).not.toContain('Failed');
+    });
+  }, 300_000);
+
+  test('5b. stays Active after the restart', staysActive('restart'), 240_000);
+
+  test('6. delete → Terminating, revisions removed, workload gone, CNFDeployment gone', async () => {
+    await step('delete', async () => {
+      const t0 = Date.now();
+      await must(`kubectl delete cnfdeployment ${NAME} -n ${NS} --wait=false`);
+      const lifecycles = new Set<string>();
+      const { ms } = await waitUntil(
+        `CNFDeployment ${NAME} gone within 90 s of kubectl delete`,
+        async () => {
+          for (const p of numbered(await packageRevisions(PKG))) lifecycles.add(`${p.spec.lifecycle ?? '?'}`);
+          return !(await getCnf(NAME));
+        },
+        {
+          timeoutMs: 90_000,
+          intervalMs: 300,
+          seen: async () => {
+            const c = await getCnf(NAME);
+            const t = cond(c, 'Terminating');
+            const prs = await packageRevisions(PKG);
+            const dep = await sh(`kubectl get deployment,pods -n ${NS} -l nephoran.com/cnf=${NAME} -o name`);
+            return (
+              `${summary(c)}; Terminating condition: ${t ? `${t.status} ${t.reason ?? ''}: ${t.message ?? ''}` : '-'}; ` +
+              `PackageRevisions: ${describePrs(prs)}; workload: ${dep.stdout.trim().split('\n').join(' ') || '(none)'}`
+            );
+          },
+        },
+      );
+      report.phases.delete = phasesSince(t0);
+      report.notes.push(
+        `delete: CNFDeployment gone after ${(ms / 1000).toFixed(1)} s; lifecycles of numbered revisions seen while deleting: ${[...lifecycles].join(', ')}`,
+      );
+      expect(report.phases.delete).toContain('Terminating');
+      const prs = await packageRevisions(PKG);
+      if (numbered(prs).length > 0) {
+        throw new Error(
+          `expected no numbered PackageRevisions of ${PKG} after the delete, seen: ${describePrs(prs)}`,
+        );
+      }
+      if (prs.length > 0) report.notes.push(`after delete Porch still lists: ${describePrs(prs)}`);
+      const wl = await sh(`kubectl get deployment,pods -n ${NS} -l nephoran.com/cnf=${NAME} -o name`);
+      const dep = await sh(`kubectl get deployment ${NAME} -n ${NS} -o name`);
+      const left = `${wl.stdout}${dep.code === 0 ? dep.stdout : ''}`.trim();
+      if (left)
+        throw new Error(
+          `expected the workload gone after the delete, seen:\n${left}\n  read ${log('gitops.log')}`,
+        );
+    });
+  }, 180_000);
+});
