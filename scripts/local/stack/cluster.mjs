@@ -3,7 +3,7 @@
 // kwokctl runs them as processes of its own (pids under .local/kwok/clusters/<name>/pids) and
 // `kwokctl delete cluster` stops them; their logs are linked into .local/logs/.
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, readFile, rm, symlink } from 'node:fs/promises';
+import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import process from 'node:process';
 
@@ -67,7 +67,48 @@ async function linkLogs(settings) {
   }
 }
 
-async function create(bins, settings) {
+/** kwok's default stages, as kwokctl would use them (kustomize/stage/... of the kwok module). */
+const KWOK_DEFAULT_STAGES = [
+  'node/fast/node-initialize.yaml',
+  'node/heartbeat-with-lease/node-heartbeat-with-lease.yaml',
+  'pod/fast/pod-ready.yaml',
+  'pod/fast/pod-complete.yaml',
+  'pod/fast/pod-delete.yaml',
+];
+
+/**
+ * One kwokctl configuration file with kwok's default stages plus manifests/kwok-stages.yaml (kwokctl
+ * drops its defaults once any Stage is configured). The defaults are read from the kwok module that
+ * build.mjs built kwok from (Go module cache; `go mod download` when it is not there).
+ */
+async function stagesConfig(versions) {
+  const { module, version } = versions.kwok;
+  const cache = (await run('go', ['env', 'GOMODCACHE'], { check: true })).stdout.trim();
+  let dir = path.join(cache, `${module}@${version}`);
+  if (!existsSync(path.join(dir, 'kustomize', 'stage'))) {
+    const res = await run('go', ['mod', 'download', '-json', `${module}@${version}`], {
+      timeoutMs: 300_000,
+      log: logFile(COMPONENT),
+    });
+    if (res.code !== 0) {
+      throw new StackError(
+        COMPONENT,
+        `go mod download ${module}@${version} failed: ${(res.stderr || res.stdout).trim()}`,
+      );
+    }
+    dir = JSON.parse(res.stdout).Dir;
+  }
+  const docs = [];
+  for (const f of KWOK_DEFAULT_STAGES)
+    docs.push(await readFile(path.join(dir, 'kustomize', 'stage', f), 'utf8'));
+  docs.push(await readFile(path.join(MANIFESTS, 'kwok-stages.yaml'), 'utf8'));
+  const file = path.join(KWOK_WORKDIR, 'nephoran-stages.yaml');
+  await mkdir(KWOK_WORKDIR, { recursive: true });
+  await writeFile(file, docs.map((d) => d.trim()).join('\n---\n') + '\n');
+  return file;
+}
+
+async function create(bins, settings, versions) {
   // kwokctl gives kube-apiserver a proxy client certificate (signed by the cluster CA) but no
   // requestheader settings, so aggregated apiservers (Porch) cannot trust the user it forwards and
   // log "missing content for CA bundle ... requestheader-client-ca-file" over and over.
@@ -84,6 +125,8 @@ async function create(bins, settings) {
     [
       '-c',
       path.join(MANIFESTS, 'kwokctl.yaml'),
+      '-c',
+      await stagesConfig(versions),
       'create',
       'cluster',
       '--runtime',
@@ -111,7 +154,7 @@ async function create(bins, settings) {
   }
 }
 
-export async function up({ bins, settings }) {
+export async function up({ bins, settings, versions }) {
   const t0 = Date.now();
   let reused = false;
   if (await clusterExists(bins, settings)) {
@@ -129,14 +172,14 @@ export async function up({ bins, settings }) {
       if (!ok) {
         say('cluster: could not start the existing cluster; deleting and recreating it');
         await kwokctl(bins, settings, ['delete', 'cluster'], { timeoutMs: 120_000 });
-        await create(bins, settings);
+        await create(bins, settings, versions);
       }
     }
   } else {
     say(
       `cluster: creating kwok cluster "${settings.cluster}" (binary runtime; log ${rel(logFile(COMPONENT))})`,
     );
-    await create(bins, settings);
+    await create(bins, settings, versions);
   }
   await linkLogs(settings);
   await waitFor(COMPONENT, 'kube-apiserver /readyz', () => apiReady(bins), {
