@@ -7,7 +7,7 @@
 // bounded; a failure says what was expected, what was seen and which log to read. Measured figures
 // are printed at the end and written to .local/e2e-report.json.
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import {
@@ -77,7 +77,8 @@ const report: Report = {
 
 const CNF_TEMPLATE =
   '{.status.phase}|{.status.readyReplicas}|{.status.revision}|{.metadata.generation}|' +
-  '{.status.observedGeneration}|{.status.contentHash}|{.status.conditions[?(@.type=="RolledBack")].status}';
+  '{.status.observedGeneration}|{.status.contentHash}|{.status.conditions[?(@.type=="RolledBack")].status}|' +
+  '{.status.conditions[?(@.type=="Ready")].reason}|{.status.conditions[?(@.type=="Degraded")].message}';
 
 interface Line {
   phase: string;
@@ -150,10 +151,9 @@ async function waitActive(
   const { value } = await waitUntil(
     `${expected} (phase Active, observedGeneration ${gen})`,
     async () => {
+      // a Failed phase is not final (a spec fix or recovery moves on): keep waiting, the bound
+      // and the summary of what was seen tell
       const c = await getCnf(NAME);
-      if (c?.status?.phase === 'Failed') {
-        throw new Error(`CNFDeployment went Failed: ${summary(c)}`);
-      }
       return c?.status?.phase === 'Active' && c.status.observedGeneration === gen && extra(c) ? c : undefined;
     },
     { timeoutMs, seen: seenCnf },
@@ -166,6 +166,17 @@ const numbered = (prs: PackageRevision[]): PackageRevision[] =>
 const describePrs = (prs: PackageRevision[]): string =>
   prs.map((p) => `${p.metadata.name}=${p.spec.lifecycle ?? '?'}(rev ${p.spec.revision ?? '?'})`).join(', ') ||
   '(none)';
+
+/** status.history holds a revision of `reason` with Porch revision number `rev`. */
+function expectRevision(c: Cnf, reason: string, rev: number): void {
+  const h = (c.status?.history ?? []).find((x) => x.reason === reason && x.revision === rev);
+  if (!h) {
+    throw new Error(
+      `expected a ${reason} revision with number ${rev} in status.history, seen: ` +
+        JSON.stringify(c.status?.history?.map((x) => [x.name, x.revision, x.reason, x.outcome])),
+    );
+  }
+}
 
 /** The published revision the CNF reports exists in Porch and as a git tag. */
 async function expectPublished(c: Cnf): Promise<void> {
@@ -256,17 +267,35 @@ async function check(name: string, body: () => Promise<void>): Promise<void> {
 }
 
 /** Test body: the CNF stays Active after `after` (no spurious Degraded/Healing/new revision). */
+/** Where each step started and the generation it converged on (for staysActive). */
+const marks: Record<string, { t0: number; gen: number }> = {};
+
+/**
+ * Test body: once the step's generation was first seen Active, the CNF stays Active on that
+ * revision (no spurious Degraded/Healing, no new revision) — checked from that moment until 6 s
+ * after this check starts.
+ */
 function staysActive(after: string): () => Promise<void> {
   return () =>
     check(`${after}: stays Active`, async () => {
-      const before = await getCnf(NAME);
-      const phases = await settle();
-      const now = await getCnf(NAME);
-      report.phases[`${after}, settling`] = phases;
-      if (phases.some((p) => p !== 'Active') || now?.status?.revision !== before?.status?.revision) {
+      const m = marks[after];
+      if (!m) throw new Error(`step ${after} left no mark`);
+      const first = cnfWatch.find((l) => {
+        const x = parse(l);
+        return x.phase === 'Active' && x.observedGeneration === m.gen;
+      }, m.t0);
+      if (!first) throw new Error(`no Active status line for generation ${m.gen} in the watch`);
+      const settling = await settle();
+      report.phases[`${after}, settling`] = settling;
+      const lines = cnfWatch.lines.filter((l) => l.at >= first.at).map((l) => parse(l.line));
+      const phases = phasesSince(first.at);
+      const revisions = [...new Set(lines.map((l) => l.revision))];
+      report.phases[`${after}, after first Active`] = phases;
+      if (phases.some((p) => p !== 'Active') || revisions.length > 1) {
         throw new Error(
-          `expected test-amf to stay Active on revision ${before?.status?.revision} after the ${after} ` +
-            `(nothing changed), seen phases ${phases.join(' → ')}; now ${summary(now)}\n  ${LOG_HINT}`,
+          `expected test-amf to stay Active on revision ${parse(first.line).revision} once the ${after} was Active ` +
+            `(${new Date(first.at).toISOString()}; nothing changed since), seen phases ${phases.join(' → ')}, ` +
+            `revisions ${revisions.join(', ')}; now ${summary(await getCnf(NAME))}\n  ${LOG_HINT}`,
         );
       }
     });
@@ -340,6 +369,7 @@ describe('CNFDeployment lifecycle on the local stack', () => {
       const active = cnfWatch.find((l) => parse(l).phase === 'Active', t0);
       if (active) report.applyToActiveSeconds = (active.at - t0) / 1000;
       report.phases.create = phasesSince(t0);
+      marks.create = { t0, gen: 1 };
 
       const phase = (await must(`kubectl get cnfdeployment ${NAME} -o jsonpath='{.status.phase}'`)).trim();
       expect(phase).toBe('Active');
@@ -381,7 +411,8 @@ describe('CNFDeployment lifecycle on the local stack', () => {
         (x) => x.status?.readyReplicas === 3 && (x.status.revision ?? 0) > rev,
       );
       report.phases.scale = phasesSince(t0);
-      expect(c.status?.revision).toBe(rev + 1);
+      marks.scale = { t0, gen: c.metadata.generation ?? 0 };
+      expectRevision(c, 'Scale', rev + 1);
       await expectPublished(c);
       await measureReadiness('scale (2→3)', 3, t0);
 
@@ -423,12 +454,134 @@ describe('CNFDeployment lifecycle on the local stack', () => {
           `expected the phase to pass through Updating after the patch, seen: ${phases.join(' → ')}`,
         );
       }
-      expect(c.status?.revision).toBe(rev + 1);
+      marks.update = { t0, gen: c.metadata.generation ?? 0 };
+      expectRevision(c, 'Update', rev + 1);
       await expectPublished(c);
     });
   }, 240_000);
 
   test('3b. stays Active after the update', staysActive('update'), 240_000);
+
+  test('4. failing rollout (image …-fail-rollout, kwok stage keeps its pods unready) → rolled back', async () => {
+    await step('rollback', async () => {
+      const stages = path.join(LOCAL, 'kwok', 'clusters', 'nephoran', 'kwok.yaml');
+      if (!existsSync(stages) || !readFileSync(stages, 'utf8').includes('nephoran-pod-unready')) {
+        throw new Error(
+          `the kwok cluster has no Stage nephoran-pod-unready (${path.relative(process.cwd(), stages)}): it was created ` +
+            'before scripts/local/manifests/kwok-stages.yaml existed; recreate it with `npm run local -- --fresh --no-example`',
+        );
+      }
+      const before = await getCnf(NAME);
+      const hash = before?.status?.contentHash;
+      const rev = before?.status?.revision ?? 0;
+      const gen = (before?.metadata.generation ?? 0) + 1;
+      const image = (
+        await must(
+          `kubectl get deployment ${NAME} -n ${NS} -o jsonpath='{.spec.template.spec.containers[0].image}'`,
+        )
+      ).trim();
+      const bad = `${image}-fail-rollout`;
+      const t0 = Date.now();
+      await must(
+        `kubectl patch cnfdeployment ${NAME} --type merge -p '{"spec":{"image":"${bad}","rollout":{"progressDeadlineSeconds":20}}}'`,
+      );
+      // the failed revision is published and applied: its pods run but never become ready
+      await waitUntil(
+        `a pod of ${NAME} with image ${bad} that is not ready (kwok stage nephoran-pod-unready)`,
+        async () => {
+          const out = await must(
+            `kubectl get pods -n ${NS} -l nephoran.com/cnf=${NAME} -o jsonpath='{range .items[*]}{.spec.containers[0].image} {.status.containerStatuses[0].ready}{"\\n"}{end}'`,
+          );
+          return out.split('\n').some((l) => l === `${bad} false`);
+        },
+        { timeoutMs: 60_000, seen: seenCnf },
+      );
+      const c = await waitActive(
+        `rollback to content ${hash?.slice(0, 10)} (RolledBack=True)`,
+        gen,
+        180_000,
+        (x) => x.status?.contentHash === hash && cond(x, 'RolledBack')?.status === 'True',
+      );
+      report.phases.rollback = phasesSince(t0);
+      report.notes.push(
+        `rollback: Active again with the previous content after ${((Date.now() - t0) / 1000).toFixed(1)} s ` +
+          `(progressDeadlineSeconds 20); RolledBack: ${cond(c, 'RolledBack')?.reason ?? '-'}: ${cond(c, 'RolledBack')?.message ?? ''}`,
+      );
+      expect(c.status?.rollback?.toContentHash).toBe(hash);
+      expect(c.status?.rollback?.failedContentHash).toBeDefined();
+      expect(c.status?.rollback?.failedContentHash).not.toBe(hash);
+      // the failed revision and the rollback revision
+      expect(c.status?.revision ?? 0).toBeGreaterThanOrEqual(rev + 2);
+      await expectPublished(c);
+      const history = c.status?.history ?? [];
+      const last = history[history.length - 1];
+      expect(last?.reason).toBe('Rollback');
+      expect(history.some((h) => h.outcome === 'Failed' && h.contentHash !== hash)).toBe(true);
+      const img = (
+        await must(
+          `kubectl get deployment ${NAME} -n ${NS} -o jsonpath='{.spec.template.spec.containers[0].image}'`,
+        )
+      ).trim();
+      expect(img).toBe(image);
+
+      // undo the failed spec change (back to the last healthy spec): same content, no new revision
+      const g2 = gen + 1;
+      marks.rollback = { t0: Date.now(), gen: g2 };
+      await must(
+        `kubectl patch cnfdeployment ${NAME} --type merge -p '{"spec":{"image":null,"rollout":null}}'`,
+      );
+      const back = await waitActive('spec restored to the last healthy one', g2, 60_000);
+      expect(back.status?.contentHash).toBe(hash);
+      expect(cond(back, 'RolledBack')?.status).toBe('False');
+    });
+  }, 420_000);
+
+  test('4a. the rollback never shows phase Failed', async () => {
+    await check('rollback: never Failed', () => {
+      const phases = report.phases.rollback ?? [];
+      if (phases.includes('Failed')) {
+        const lines = cnfWatch.lines.filter((l) => parse(l.line).phase === 'Failed');
+        throw new Error(
+          `expected the failed rollout and its automatic rollback to go Updating → Degraded → Healing → Active without ` +
+            `phase Failed (the rollback succeeded), seen ${phases.join(' → ')}; Failed from ` +
+            `${new Date(lines[0]?.at ?? 0).toISOString()} to ${new Date(lines[lines.length - 1]?.at ?? 0).toISOString()}\n  ${LOG_HINT}`,
+        );
+      }
+      return Promise.resolve();
+    });
+  });
+
+  test('4b. stays Active after the rollback', staysActive('rollback'), 240_000);
+
+  test('4c. a pod losing readiness is reflected in the CNF status (and healed)', async () => {
+    await step('readiness-loss', async () => {
+      const pods = (
+        await must(
+          `kubectl get pods -n ${NS} -l nephoran.com/cnf=${NAME} -o jsonpath='{range .items[*]}{.metadata.name} {.status.containerStatuses[0].ready}{"\\n"}{end}'`,
+        )
+      )
+        .split('\n')
+        .filter((l) => l.trim().endsWith(' true'))
+        .map((l) => `pod/${l.split(' ')[0]}`);
+      const pod = pods[0];
+      if (!pod) throw new Error(`expected running pods of ${NAME}, seen none`);
+      const t0 = Date.now();
+      await must(
+        `kubectl patch ${pod} -n ${NS} --subresource=status -p '{"status":{"conditions":[{"type":"Ready","status":"False","reason":"E2EUnready"},{"type":"ContainersReady","status":"False","reason":"E2EUnready"}]}}'`,
+      );
+      await measureReadiness('pod unready (3→2)', 2, t0);
+      // nothing fixes that pod but healing (a restart revision) or its deletion: the CNF must recover
+      const c = await waitActive(
+        'recovery after a pod lost readiness',
+        (await getCnf(NAME))?.metadata.generation ?? 0,
+        180_000,
+        (x) => x.status?.readyReplicas === 3,
+      );
+      report.phases['readiness-loss'] = phasesSince(t0);
+      expect(report.phases['readiness-loss']).toContain('Degraded');
+      await expectPublished(c);
+    });
+  }, 300_000);
 
   test('5. hook server SIGKILLed during a rollout, started again → converges, nothing lost', async () => {
     await step('kill-restart', async () => {
@@ -465,6 +618,7 @@ describe('CNFDeployment lifecycle on the local stack', () => {
           (x.status?.revision ?? 0) > rev && x.status?.contentHash !== hash && x.status?.readyReplicas === 3,
       );
       report.phases['kill-restart'] = phasesSince(t0);
+      marks.restart = { t0, gen };
       await expectPublished(c);
 
       const prs = numbered(await packageRevisions(PKG));
