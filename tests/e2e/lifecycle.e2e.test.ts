@@ -32,6 +32,7 @@ import {
   type Cnf,
   type PackageRevision,
 } from './helpers.ts';
+import { OranResponder } from '../doubles/oran-responder.ts';
 
 const NAME = 'test-amf';
 const PKG = `${NS}/${NAME}`;
@@ -701,4 +702,129 @@ describe('CNFDeployment lifecycle on the local stack', () => {
         );
     });
   }, 180_000);
+});
+
+// ---- O-RAN: an O-DU with A1 policies and an E2 subscription against the test double ---------------
+
+describe('O-RAN configuration stage on the local stack', () => {
+  const ODU = 'odu-e2e';
+  let responder: OranResponder | undefined;
+  let url = '';
+
+  afterAll(async () => {
+    await responder?.stop();
+  });
+
+  test('7. O-DU with spec.oran → Configuring → Active, policy enforced and subscription created; delete removes both', async () => {
+    if (await getCnf(ODU)) {
+      // left over by an interrupted run; its RIC is gone, so finalize may wait for its bound (300 s)
+      await must(`kubectl delete cnfdeployment ${ODU} -n ${NS} --wait=false`);
+      await waitUntil(`leftover ${ODU} deleted`, async () => !(await getCnf(ODU)), {
+        timeoutMs: 330_000,
+        intervalMs: 1000,
+        seen: async () => summary(await getCnf(ODU)),
+      });
+    }
+    responder = new OranResponder();
+    url = await responder.start(0, '127.0.0.1');
+    const seenOdu = async (): Promise<string> => {
+      const c = await getCnf(ODU);
+      return `${summary(c)}; status.oran=${JSON.stringify(c?.status?.oran ?? null)}; responder: ${responder?.policies.size ?? 0} policies, ${responder?.subscriptions.size ?? 0} subscriptions, last requests ${JSON.stringify(responder?.requests.slice(-3).map((r) => `${r.method} ${r.path}`))}`;
+    };
+    const watch = new Watch(`cnfdeployment --field-selector metadata.name=${ODU}`, '{.status.phase}');
+    try {
+      const manifest = `apiVersion: nephoran.com/v1
+kind: CNFDeployment
+metadata:
+  name: ${ODU}
+  namespace: ${NS}
+spec:
+  type: O-RAN
+  function: O-DU
+  replicas: 1
+  oran:
+    a1:
+      endpoint: ${url}
+      policyTypes:
+        - policyTypeId: 20008
+          name: tsa
+          description: Traffic steering thresholds
+          createSchema:
+            type: object
+            properties:
+              threshold: { type: integer, minimum: 0 }
+            required: [threshold]
+      policies:
+        - policyTypeId: 20008
+          policy: { threshold: 5 }
+    e2:
+      endpoint: ${url}
+      clientEndpoint: { host: ${ODU}-kpm.${NS}, httpPort: 8080, rmrPort: 4560 }
+      subscriptions:
+        - name: kpm
+          meid: gnb_001_001_00019c
+          ranFunctionId: 2
+          eventTriggers: [8, 39, 15]
+          actions:
+            - actionId: 1
+              actionType: report
+              actionDefinition: [5, 6]
+              subsequentAction: { subsequentActionType: continue, timeToWait: zero }
+`;
+      const t0 = Date.now();
+      await must(`kubectl apply -f - <<'EOF'\n${manifest}EOF`);
+      const { value: c } = await waitUntil(
+        `${ODU} Active with its A1 policy Enforced and E2 subscription Ready`,
+        async () => {
+          const x = await getCnf(ODU);
+          const oran = x?.status?.oran as
+            | {
+                policies?: { state?: string }[];
+                subscriptions?: { state?: string; subscriptionId?: string }[];
+              }
+            | undefined;
+          return x?.status?.phase === 'Active' &&
+            oran?.policies?.[0]?.state === 'Enforced' &&
+            oran.subscriptions?.[0]?.state === 'Ready' &&
+            oran.subscriptions[0].subscriptionId
+            ? x
+            : undefined;
+        },
+        { timeoutMs: 120_000, seen: seenOdu },
+      );
+      const phases: string[] = [];
+      for (const l of watch.lines)
+        if (l.at >= t0 && phases[phases.length - 1] !== l.line) phases.push(l.line);
+      report.phases.oran = phases;
+      report.notes.push(
+        `O-RAN: ${ODU} Active after ${((Date.now() - t0) / 1000).toFixed(1)} s; status.oran=${JSON.stringify(c.status?.oran)}`,
+      );
+      expect(phases).toContain('Configuring');
+      expect(responder.policies.size).toBe(1);
+      expect(responder.subscriptions.size).toBe(1);
+
+      await must(`kubectl delete cnfdeployment ${ODU} -n ${NS} --wait=false`);
+      await waitUntil(
+        `${ODU} gone, its policy and subscription deleted in the RIC`,
+        async () => !(await getCnf(ODU)),
+        {
+          timeoutMs: 90_000,
+          intervalMs: 300,
+          seen: seenOdu,
+        },
+      );
+      if (responder.policies.size !== 0 || responder.subscriptions.size !== 0) {
+        throw new Error(
+          `expected the A1 policy and the E2 subscription deleted when ${ODU} was deleted, the responder still holds ` +
+            `${JSON.stringify([...responder.policies.keys()])} / ${JSON.stringify([...responder.subscriptions.keys()])}`,
+        );
+      }
+      report.steps.oran = 'passed';
+    } catch (err) {
+      report.steps.oran = 'failed';
+      throw err;
+    } finally {
+      watch.stop();
+    }
+  }, 660_000);
 });
