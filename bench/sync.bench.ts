@@ -20,7 +20,7 @@ import type { AddressInfo } from 'node:net';
 import { createRequire } from 'node:module';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
-import { performance } from 'node:perf_hooks';
+import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
 import Fastify from 'fastify';
 import { buildApp } from '../hooks/app.ts';
 import { HookMetrics } from '../hooks/metrics.ts';
@@ -85,10 +85,38 @@ async function serve(): Promise<void> {
   echo.post('/echo', (request) => Promise.resolve(request.body));
   await echo.listen({ port: 0, host: '127.0.0.1' });
 
-  // Control channel: memory after a full GC (the child runs with --expose-gc).
-  const control = createServer((_req, res) => {
-    (globalThis as { gc?: () => void }).gc?.();
-    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(process.memoryUsage()));
+  // Inside-the-process view for the fixed-rate rounds: event-loop delay and GC pauses. A client p99
+  // far above these comes from outside the process (scheduling on a shared machine).
+  const loopDelay = monitorEventLoopDelay({ resolution: 1 });
+  loopDelay.enable();
+  const gc = { count: 0, totalMs: 0, maxMs: 0 };
+  new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      gc.count++;
+      gc.totalMs += e.duration;
+      gc.maxMs = Math.max(gc.maxMs, e.duration);
+    }
+  }).observe({ entryTypes: ['gc'] });
+
+  // Control channel: GET / → memory after a full GC (the child runs with --expose-gc);
+  // GET /stats → event-loop delay and GC pauses since the last /stats, then resets them.
+  const control = createServer((req, res) => {
+    let out: unknown;
+    if (req.url === '/stats') {
+      out = {
+        loopDelayP99Ms: loopDelay.percentile(99) / 1e6,
+        loopDelayMaxMs: loopDelay.max / 1e6,
+        gcCount: gc.count,
+        gcMaxMs: gc.maxMs,
+        gcTotalMs: gc.totalMs,
+      };
+      loopDelay.reset();
+      Object.assign(gc, { count: 0, totalMs: 0, maxMs: 0 });
+    } else {
+      (globalThis as { gc?: () => void }).gc?.();
+      out = process.memoryUsage();
+    }
+    res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(out));
   });
   await new Promise<void>((r) => control.listen(0, '127.0.0.1', r));
 
@@ -141,6 +169,19 @@ async function startServers(): Promise<{ ports: Ports; stop: () => Promise<void>
 async function memory(ports: Ports): Promise<NodeJS.MemoryUsage> {
   const res = await fetch(`http://127.0.0.1:${ports.control}/`);
   return (await res.json()) as NodeJS.MemoryUsage;
+}
+
+interface ServerStats {
+  loopDelayP99Ms: number;
+  loopDelayMaxMs: number;
+  gcCount: number;
+  gcMaxMs: number;
+  gcTotalMs: number;
+}
+
+async function serverStats(ports: Ports): Promise<ServerStats> {
+  const res = await fetch(`http://127.0.0.1:${ports.control}/stats`);
+  return (await res.json()) as ServerStats;
 }
 
 function load(
@@ -254,9 +295,13 @@ async function main(): Promise<void> {
     // (b) Latency at a fixed rate (autocannon corrects for coordinated omission at a fixed rate).
     // Two rounds, alternated like (a): echo is the control — when its p99 is high too, the machine
     // (not the hook) was busy during that round.
-    const fixedAt = (port: number, path: string): Promise<AutocannonResult> =>
-      load(port, path, body, { duration, connections: 4, overallRate: rate });
-    const fixedRounds: Array<Record<'echo' | 'sync' | 'sync (cache missed)', AutocannonResult>> = [];
+    type Fixed = AutocannonResult & { server: ServerStats };
+    const fixedAt = async (port: number, path: string): Promise<Fixed> => {
+      await serverStats(ports);
+      const r = await load(port, path, body, { duration, connections: 4, overallRate: rate });
+      return { ...r, server: await serverStats(ports) };
+    };
+    const fixedRounds: Array<Record<'echo' | 'sync' | 'sync (cache missed)', Fixed>> = [];
     for (let r = 0; r < 2; r++) {
       fixedRounds.push({
         echo: await fixedAt(ports.echo, '/echo'),
@@ -269,13 +314,15 @@ async function main(): Promise<void> {
       .reduce((n, r) => n + r.errors + r.non2xx, coldMax.errors + coldMax.non2xx);
     console.log(
       `\n(b) fixed rate ${rate} req/s, 4 connections, ${duration} s per round\n\n` +
-        '| round | route | req/s | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) |\n|---|---|---|---|---|---|---|',
+        '| round | route | req/s | p50 (ms) | p90 (ms) | p99 (ms) | max (ms) | server: loop delay p99 / max (ms), GC max (ms) |\n' +
+        '|---|---|---|---|---|---|---|---|',
     );
     for (const [i, fixed] of fixedRounds.entries()) {
       for (const [name, r] of Object.entries(fixed)) {
         console.log(
           `| ${i + 1} | POST /${name} | ${r.requests.average.toFixed(0)} | ${r.latency.p50} | ` +
-            `${r.latency.p90} | ${r.latency.p99} | ${r.latency.max} |`,
+            `${r.latency.p90} | ${r.latency.p99} | ${r.latency.max} | ` +
+            `${ms(r.server.loopDelayP99Ms)} / ${ms(r.server.loopDelayMaxMs)}, ${ms(r.server.gcMaxMs)} |`,
         );
       }
     }
@@ -330,7 +377,7 @@ async function main(): Promise<void> {
               Object.fromEntries(
                 Object.entries(fixed).map(([k, r]) => [
                   k,
-                  { rps: r.requests.average, ...r.latency, errors: r.errors + r.non2xx },
+                  { rps: r.requests.average, ...r.latency, errors: r.errors + r.non2xx, server: r.server },
                 ]),
               ),
             ),
