@@ -275,9 +275,12 @@ export async function startHooks(): Promise<void> {
     'await h.up({ settings: u.settings() });';
   const r = await new Promise<Result>((resolve) => {
     const t0 = Date.now();
+    // not jest's NODE_OPTIONS (--experimental-vm-modules) for the hook server
+    const env = { ...process.env };
+    delete env.NODE_OPTIONS;
     const child = spawn(process.execPath, ['--input-type=module', '-e', code], {
       cwd: ROOT,
-      env: process.env,
+      env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
