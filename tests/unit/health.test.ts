@@ -4,6 +4,7 @@ import {
   secondsToNextCheck,
   selectDeployment,
   worst,
+  workloadFacts,
   type HealthInput,
 } from '../../lib/health.ts';
 import { deployment, emptyRelated, endpointSlice, NOW, pod, pods } from '../fixtures/builders.ts';
@@ -172,5 +173,43 @@ describe('health aggregation', () => {
       selectDeployment({ ...emptyRelated(), deployments: [other, mine] }, 'test-amf')?.metadata.name,
     ).toBe('test-amf-extra');
     expect(secondsToNextCheck({ overall: 'Healthy', checks: [], consecutiveFails: 0 }, NOW)).toBe(10);
+  });
+});
+
+describe('workload facts during a rollout', () => {
+  const related = (d: ReturnType<typeof deployment>): RelatedObjects => ({
+    ...emptyRelated(),
+    deployments: [d],
+  });
+
+  it('is not ready while old-template pods are still running (surge), even if enough pods are ready', () => {
+    // 2 desired, surge: 2 updated + 1 old pod, all 3 ready.
+    const d = deployment({ contentHash: HASH, replicas: 2, readyReplicas: 3, updatedReplicas: 2 });
+    (d.status as Record<string, unknown>)['replicas'] = 3;
+    const during = workloadFacts(related(d), 'test-amf', HASH, 2);
+    expect(during.readyReplicas).toBe(2);
+    expect(during.replicasReady).toBe(false);
+    // The old pod is gone: rolled out.
+    (d.status as Record<string, unknown>)['replicas'] = 2;
+    (d.status as Record<string, unknown>)['readyReplicas'] = 2;
+    expect(workloadFacts(related(d), 'test-amf', HASH, 2).replicasReady).toBe(true);
+  });
+
+  it('ignores a ProgressDeadlineExceeded the controller reported for an older generation', () => {
+    // GitOps just applied the rollback (generation 3); the condition is still the failed rollout's.
+    const stale = deployment({
+      contentHash: HASH,
+      progressDeadlineExceeded: true,
+      generation: 3,
+      observedGeneration: 2,
+    });
+    expect(workloadFacts(related(stale), 'test-amf', HASH, 2).progressDeadlineExceeded).toBe(false);
+    const current = deployment({
+      contentHash: HASH,
+      progressDeadlineExceeded: true,
+      generation: 3,
+      observedGeneration: 3,
+    });
+    expect(workloadFacts(related(current), 'test-amf', HASH, 2).progressDeadlineExceeded).toBe(true);
   });
 });
