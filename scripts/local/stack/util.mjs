@@ -145,6 +145,9 @@ export function run(cmd, args, { input, env, cwd = ROOT, timeoutMs = 120_000, lo
         reject(new Error(`\`${[cmd, ...args].join(' ')}\` failed (${how}): ${(stderr || stdout).trim()}`));
       } else resolve(res);
     });
+    // A child that exits without reading its input (e.g. a kubectl that fails early) closes the pipe:
+    // the EPIPE is not the failure to report — the child's exit code and output are.
+    child.stdin.on('error', () => {});
     child.stdin.end(input ?? '');
   });
 }
