@@ -146,7 +146,7 @@ describe('spec.oran → desired policies and subscriptions', () => {
   it('examples/odu-oran.yaml is a valid CNFDeployment with a consistent O-RAN stage', () => {
     const p = parseCNFDeployment(parse(readFileSync(`${root}examples/odu-oran.yaml`, 'utf8')));
     expect(oranIssues(p)).toEqual([]);
-    expect(desiredPolicies(p).map((d) => d.policyId)).toEqual(['ran-odu-cell-2-20008', 'qos-cell-2']);
+    expect(desiredPolicies(p).map((d) => d.policyId)).toEqual(['default-odu-cell-2-20008', 'qos-cell-2']);
     expect(desiredSubscriptions(p).map((s) => s.name)).toEqual(['kpm']);
   });
 });

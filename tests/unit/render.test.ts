@@ -119,9 +119,9 @@ describe('PackageBuilder', () => {
       dep.spec.template.metadata.annotations['k8s.v1.cni.cncf.io/networks'] as string,
     );
     expect(networks).toEqual([
-      { name: 'edge-upf-n3', namespace: 'core', interface: 'n3' },
-      { name: 'edge-upf-n4', namespace: 'core', interface: 'n4' },
-      { name: 'edge-upf-n6', namespace: 'core', interface: 'n6' },
+      { name: 'edge-upf-n3', namespace: 'default', interface: 'n3' },
+      { name: 'edge-upf-n4', namespace: 'default', interface: 'n4' },
+      { name: 'edge-upf-n6', namespace: 'default', interface: 'n6' },
     ]);
     expect(dep.spec.strategy).toEqual({ type: 'Recreate' });
     expect(dep.spec.progressDeadlineSeconds).toBe(600);
