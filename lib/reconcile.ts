@@ -760,7 +760,10 @@ function conditionSpecs(f: ConditionFacts): ConditionSpec[] {
               type: 'PackagePublished',
               status: 'False',
               reason: 'RevisionNotFound',
-              message: `PackageRevision ${target.name} recorded in status was not found; (re)creating it`,
+              // Either it never got created (Metacontroller failed to create it: the reason is in its
+              // SyncError event, e.g. no Porch Repository of that name in this namespace) or it was
+              // deleted behind our back; either way the answer asks for it again.
+              message: `PackageRevision ${target.name} recorded in status is not in Porch; (re)creating it — if this persists, \`kubectl describe cnfd ${ctx.parent.metadata.name}\` shows Metacontroller's SyncError (e.g. Porch Repository ${f.spec.porch?.repository ?? ctx.input.defaults.repository} missing in namespace ${ns})`,
             }
           : {
               type: 'PackagePublished',
