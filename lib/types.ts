@@ -147,7 +147,7 @@ export type ErrorClass = 'Transient' | 'Permanent' | 'Configuration';
 
 export interface StatusError {
   class: ErrorClass;
-  /** Machine-readable cause, e.g. InvalidSpec, PorchWriteFailed. */
+  /** Machine-readable cause, e.g. InvalidSpec, RolloutFailed, Timeout. */
   reason: string;
   message: string;
   /** For Configuration errors: JSON paths of the offending fields, e.g. spec.replicas. */

@@ -816,7 +816,7 @@ export const CRD: Record<string, unknown> = {
                         enum: ['Transient', 'Permanent', 'Configuration'],
                       },
                       reason: {
-                        description: 'Machine-readable cause, e.g. InvalidSpec, PorchWriteFailed.',
+                        description: 'Machine-readable cause, e.g. InvalidSpec, RolloutFailed, Timeout.',
                         type: 'string',
                       },
                       message: { description: 'Human-readable detail.', type: 'string' },
