@@ -4,21 +4,16 @@
 // error of the CNFDeployment (PorchNameError with field paths), never a crash.
 
 import type { CNFDeploymentSpec } from './types.ts';
+import { FieldIssuesError, type FieldIssue } from './errors.ts';
 
-export interface NameIssue {
-  /** Field the bad name came from, e.g. spec.porch.packageName or metadata.name. */
-  path: string;
-  message: string;
-}
+/** A bad name and the field it came from, e.g. spec.porch.packageName or metadata.name. */
+export type NameIssue = FieldIssue;
 
-export class PorchNameError extends Error {
+export class PorchNameError extends FieldIssuesError {
   readonly code = 'INVALID_PORCH_NAME';
-  readonly errorClass = 'Configuration';
-  readonly issues: NameIssue[];
   constructor(issues: NameIssue[]) {
-    super(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+    super(issues, 'invalid Porch name');
     this.name = 'PorchNameError';
-    this.issues = issues;
   }
 }
 

@@ -16,8 +16,9 @@ import type {
 } from './types.ts';
 import { ANNOTATION_GENERATION, LABEL_CNF } from './labels.ts';
 import { validateCNFDeployment } from './validate.ts';
-import { RenderError, renderPackage } from './render.ts';
-import { PorchNameError, checkPorchNames, defaultPackageName, nameSources } from './naming.ts';
+import { renderPackage } from './render.ts';
+import { FieldIssuesError } from './errors.ts';
+import { checkPorchNames, defaultPackageName, nameSources } from './naming.ts';
 import { stepTowards } from './phase.ts';
 import { buildConditions, upsertCondition, type ConditionSpec } from './conditions.ts';
 import { assessHealth, type HealthResult } from './health.ts';
@@ -316,7 +317,7 @@ export function reconcile(input: ReconcileInput): ReconcileOutput {
     return reconcileSpec(ctx);
   } catch (e) {
     // Only inputs validation should have rejected get here; report them like any invalid spec.
-    if (e instanceof RenderError || e instanceof PorchNameError) return configFailure(ctx, e.issues);
+    if (e instanceof FieldIssuesError) return configFailure(ctx, e.issues);
     throw e;
   }
 }

@@ -29,6 +29,7 @@ import {
   MANAGED_BY,
 } from './labels.ts';
 import { checkPorchNames } from './naming.ts';
+import { FieldIssuesError, type FieldIssue } from './errors.ts';
 import { compareQuantities } from './quantity.ts';
 import { sha256Hex } from './sha256.ts';
 import type { CNFDeploymentSpec, NetworkInterface, Quantity, RenderedPackage } from './types.ts';
@@ -45,20 +46,14 @@ export interface RenderInput {
   restartGeneration?: number;
 }
 
-export interface RenderIssue {
-  path: string;
-  message: string;
-}
+export type RenderIssue = FieldIssue;
 
 /** Raised only for inputs that validation should have rejected (unknown function, bad names). */
-export class RenderError extends Error {
+export class RenderError extends FieldIssuesError {
   readonly code = 'RENDER_FAILED';
-  readonly errorClass = 'Configuration';
-  readonly issues: RenderIssue[];
   constructor(issues: RenderIssue[]) {
-    super(issues.map((i) => `${i.path}: ${i.message}`).join('; '));
+    super(issues, 'cannot render the package');
     this.name = 'RenderError';
-    this.issues = issues;
   }
 }
 

@@ -14,23 +14,18 @@ import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { getCatalogEntry, isFunctionAllowedForType, functionsForType } from './catalog.ts';
 import { compareQuantities } from './quantity.ts';
 import { CRD } from './generated/crd.ts';
+import { FieldIssuesError, type FieldIssue } from './errors.ts';
 import { API_VERSION, KIND } from './types.ts';
 import type { CNFDeployment, CNFDeploymentSpec, CNFType } from './types.ts';
 
-export interface ValidationIssue {
-  /** Field path from the object root, e.g. spec.networkConfig.interfaces[0].cniType. */
-  path: string;
-  /** Human-readable, e.g. "must be one of macvlan, ipvlan, sriov". */
-  message: string;
-}
+/** Field path from the object root and a human-readable message ("must be one of macvlan, …"). */
+export type ValidationIssue = FieldIssue;
 
-export class CNFValidationError extends Error {
+export class CNFValidationError extends FieldIssuesError {
   readonly code = 'INVALID_SPEC';
-  readonly issues: ValidationIssue[];
   constructor(issues: ValidationIssue[], options?: { cause?: unknown }) {
-    super(issues.map((i) => `${i.path}: ${i.message}`).join('; ') || 'invalid CNFDeployment', options);
+    super(issues, 'invalid CNFDeployment', options);
     this.name = 'CNFValidationError';
-    this.issues = issues;
   }
 }
 
