@@ -3,7 +3,7 @@
 // reference cannot drift from the API (tests/unit/api-docs.test.ts fails when docs/api.md is stale).
 //   npm run gen:docs            write
 //   npm run gen:docs -- --check verify
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeOrCheck } from './generated-file.ts';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 import { CNF_TYPES, FUNCTIONS, functionsForType, getCatalogEntry } from '../lib/catalog.ts';
@@ -185,21 +185,4 @@ export async function generate(): Promise<string> {
   return prettier.format(renderApiDocs(), { ...options, filepath: OUT_PATH });
 }
 
-if (import.meta.main) {
-  const text = await generate();
-  if (process.argv.includes('--check')) {
-    let current = '';
-    try {
-      current = readFileSync(OUT_PATH, 'utf8');
-    } catch {
-      // missing counts as stale
-    }
-    if (current !== text) {
-      console.error(`${OUT_PATH} is stale: run npm run gen:docs`);
-      process.exit(1);
-    }
-  } else {
-    writeFileSync(OUT_PATH, text);
-    console.log(`wrote ${OUT_PATH}`);
-  }
-}
+if (import.meta.main) writeOrCheck(OUT_PATH, await generate(), 'npm run gen:docs');

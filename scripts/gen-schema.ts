@@ -5,7 +5,8 @@
 // (tests/unit/crd.test.ts asserts the same).
 //   npm run gen:schema            write
 //   npm run gen:schema -- --check verify
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { writeOrCheck } from './generated-file.ts';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import * as prettier from 'prettier';
@@ -24,21 +25,4 @@ export async function generate(): Promise<string> {
   return prettier.format(source, { ...options, filepath: OUT_PATH });
 }
 
-if (import.meta.main) {
-  const text = await generate();
-  if (process.argv.includes('--check')) {
-    let current = '';
-    try {
-      current = readFileSync(OUT_PATH, 'utf8');
-    } catch {
-      // missing counts as stale
-    }
-    if (current !== text) {
-      console.error(`${OUT_PATH} is stale: run npm run gen:schema`);
-      process.exit(1);
-    }
-  } else {
-    writeFileSync(OUT_PATH, text);
-    console.log(`wrote ${OUT_PATH}`);
-  }
-}
+if (import.meta.main) writeOrCheck(OUT_PATH, await generate(), 'npm run gen:schema');
