@@ -133,31 +133,46 @@ export function desiredSubscriptions(parent: CNFDeployment): DesiredSubscription
   });
 }
 
+/** Every later occurrence of a key already used at an earlier index of the list, as an issue. */
+function duplicateKeys(
+  keys: readonly string[],
+  list: string,
+  field: string,
+  what: string,
+): Array<{ path: string; message: string }> {
+  const first = new Map<string, number>();
+  const issues: Array<{ path: string; message: string }> = [];
+  keys.forEach((key, i) => {
+    const at = first.get(key);
+    if (at === undefined) first.set(key, i);
+    else
+      issues.push({
+        path: `${list}[${i}].${field}`,
+        message: `${what} ${key} is already used by ${list}[${at}]`,
+      });
+  });
+  return issues;
+}
+
 /** Spec problems the CRD schema cannot express (uniqueness, a client endpoint for subscriptions). */
 export function oranIssues(parent: CNFDeployment): Array<{ path: string; message: string }> {
   const issues: Array<{ path: string; message: string }> = [];
   const oran = parent.spec.oran;
   if (oran === undefined) return issues;
-  const ids = new Map<string, number>();
-  desiredPolicies(parent).forEach((p, i) => {
-    const first = ids.get(p.policyId);
-    if (first !== undefined) {
-      issues.push({
-        path: `spec.oran.a1.policies[${i}].policyId`,
-        message: `policy id ${p.policyId} is already used by spec.oran.a1.policies[${first}]`,
-      });
-    } else ids.set(p.policyId, i);
-  });
-  const names = new Map<string, number>();
-  desiredSubscriptions(parent).forEach((s, i) => {
-    const first = names.get(s.name);
-    if (first !== undefined) {
-      issues.push({
-        path: `spec.oran.e2.subscriptions[${i}].name`,
-        message: `subscription name ${s.name} is already used by spec.oran.e2.subscriptions[${first}]`,
-      });
-    } else names.set(s.name, i);
-  });
+  issues.push(
+    ...duplicateKeys(
+      desiredPolicies(parent).map((p) => p.policyId),
+      'spec.oran.a1.policies',
+      'policyId',
+      'policy id',
+    ),
+    ...duplicateKeys(
+      desiredSubscriptions(parent).map((d) => d.name),
+      'spec.oran.e2.subscriptions',
+      'name',
+      'subscription name',
+    ),
+  );
   if ((oran.e2?.subscriptions ?? []).length > 0 && oran.e2?.clientEndpoint === undefined) {
     issues.push({
       path: 'spec.oran.e2.clientEndpoint',
