@@ -113,15 +113,17 @@ export function workloadFacts(
   const observed = generation === undefined || (observedGen !== undefined && observedGen >= generation);
   const want = num(rec(dep.spec)?.['replicas']) ?? desiredReplicas;
   const ready = num(status['readyReplicas']) ?? 0;
-  const updated = num(status['updatedReplicas']);
+  // Zero-valued counters are omitted from a Deployment's status (omitempty): right after the
+  // controller observes a new template, updatedReplicas is absent, meaning 0 — not "unknown".
+  const updated = num(status['updatedReplicas']) ?? 0;
   const replicas = num(status['replicas']) ?? 0;
   // While a rollout is in progress, ready pods may still run the old template: count only those on
   // the new one when the Deployment controller has reported on the current spec.
-  const readyOnLatest = observed && updated !== undefined ? Math.min(ready, updated) : ready;
+  const readyOnLatest = observed ? Math.min(ready, updated) : ready;
   // Rolled out as `kubectl rollout status` judges it: every replica is on the new template and no
   // old one is left (during a surge the old pods are still ready, and counting them would report
   // Active before the rollout has finished, then flip back).
-  const oldPodsGone = updated === undefined || replicas <= updated;
+  const oldPodsGone = replicas <= updated;
   // A Progressing condition is about the generation the controller last observed: right after
   // GitOps applies a new spec (e.g. a rollback), the previous rollout's ProgressDeadlineExceeded is
   // still there until the controller catches up, and must not be read as the new rollout failing.

@@ -195,6 +195,16 @@ describe('workload facts during a rollout', () => {
     expect(workloadFacts(related(d), 'test-amf', HASH, 2).replicasReady).toBe(true);
   });
 
+  it('reads an omitted updatedReplicas as 0 once the new template is observed (omitempty)', () => {
+    // The controller has just observed generation 2 and created the new ReplicaSet with no pods yet:
+    // the old 3 pods are ready and updatedReplicas (0) is left out of the JSON.
+    const d = deployment({ contentHash: HASH, replicas: 3, generation: 2, observedGeneration: 2 });
+    delete (d.status as Record<string, unknown>)['updatedReplicas'];
+    const facts = workloadFacts(related(d), 'test-amf', HASH, 3);
+    expect(facts.readyReplicas).toBe(0);
+    expect(facts.replicasReady).toBe(false);
+  });
+
   it('ignores a ProgressDeadlineExceeded the controller reported for an older generation', () => {
     // GitOps just applied the rollback (generation 3); the condition is still the failed rollout's.
     const stale = deployment({
