@@ -4,7 +4,7 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import { porchClientFromKubeConfig } from '../lib/clients/porch.ts';
 import { A1HttpClient } from '../lib/clients/a1.ts';
-import { E2HttpClient } from '../lib/clients/e2.ts';
+import { E2HttpClient, RecentCreatesE2Client } from '../lib/clients/e2.ts';
 import { ApiReachability, KubeEventRecorder, kubeApiFromKubeConfig } from '../lib/clients/kube.ts';
 import { buildApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -36,7 +36,10 @@ async function main(): Promise<void> {
   // RIC endpoints come from each CNF's spec.oran; one keep-alive pool per endpoint.
   const oran = {
     a1: new A1HttpClient({ requestTimeoutMs: config.porchTimeoutMs, now }),
-    e2: new E2HttpClient({ requestTimeoutMs: config.porchTimeoutMs, now }),
+    // Creates are not idempotent: remember recent ones against syncs that see a stale parent.
+    e2: new RecentCreatesE2Client(new E2HttpClient({ requestTimeoutMs: config.porchTimeoutMs, now }), {
+      now,
+    }),
   };
   const events = new KubeEventRecorder({
     api: kube,

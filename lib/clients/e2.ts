@@ -111,3 +111,59 @@ export class E2HttpClient implements E2Client {
     return this.http.close();
   }
 }
+
+/**
+ * Remembers the subscriptions this process created, so that repeating the same create soon after
+ * returns the id it already has instead of POSTing again. Needed because Metacontroller may call
+ * sync again with a parent from its informer cache that does not yet hold the status (and so the
+ * subscription id) written from the previous answer: without this, that second sync would create a
+ * duplicate subscription. Keyed by endpoint and the exact request; bounded in size and age; a
+ * successful delete forgets the id. Another hook replica does not share this memory (docs/oran.md).
+ */
+export class RecentCreatesE2Client implements E2Client {
+  private readonly created = new Map<string, { id: string; at: number }>();
+  private readonly inner: E2Client;
+  private readonly now: () => number;
+  private readonly ttlMs: number;
+  private readonly maxEntries: number;
+
+  constructor(inner: E2Client, opts: { now: () => number; ttlMs?: number; maxEntries?: number }) {
+    this.inner = inner;
+    this.now = opts.now;
+    this.ttlMs = opts.ttlMs ?? 10 * 60_000;
+    this.maxEntries = opts.maxEntries ?? 1024;
+  }
+
+  async createSubscription(
+    endpoint: string,
+    request: E2SubscriptionRequest,
+    opts?: RicCallOptions,
+  ): Promise<string> {
+    const key = `${endpoint}\n${JSON.stringify(request)}`;
+    const seen = this.created.get(key);
+    if (seen !== undefined && this.now() - seen.at < this.ttlMs) return seen.id;
+    const id = await this.inner.createSubscription(endpoint, request, opts);
+    this.created.delete(key);
+    this.created.set(key, { id, at: this.now() });
+    // Map iteration is insertion order: the first entries are the oldest.
+    for (const k of this.created.keys()) {
+      if (this.created.size <= this.maxEntries) break;
+      this.created.delete(k);
+    }
+    return id;
+  }
+
+  async deleteSubscription(
+    endpoint: string,
+    subscriptionId: string,
+    opts?: RicCallOptions,
+  ): Promise<DeleteOutcome> {
+    const outcome = await this.inner.deleteSubscription(endpoint, subscriptionId, opts);
+    for (const [k, v] of this.created) if (v.id === subscriptionId) this.created.delete(k);
+    return outcome;
+  }
+
+  close(): Promise<void> {
+    return this.inner.close();
+  }
+}

@@ -4,7 +4,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import nock from 'nock';
 import { MockAgent, type Dispatcher } from 'undici';
 import { A1HttpClient } from '../../lib/clients/a1.ts';
-import { E2HttpClient } from '../../lib/clients/e2.ts';
+import { E2HttpClient, RecentCreatesE2Client } from '../../lib/clients/e2.ts';
 import { runOranAction } from '../../lib/clients/oran.ts';
 import { RicError, RicHttp, splitEndpoint } from '../../lib/clients/ric.ts';
 import type { E2SubscriptionRequest, OranAction } from '../../lib/types.ts';
@@ -321,6 +321,52 @@ describe('E2 subscription client (/ric/v1)', () => {
       class: 'Transient',
       httpStatus: 502,
     });
+  });
+});
+
+describe('RecentCreatesE2Client', () => {
+  it('answers a repeated create from memory until it is deleted or too old', async () => {
+    let clock = 1_000;
+    const pool = agent.get(SUBMGR);
+    pool.intercept({ path: '/ric/v1/subscriptions', method: 'POST' }).reply(201, { SubscriptionId: 'sub-1' });
+    const e2 = new RecentCreatesE2Client(new E2HttpClient(opts()), { now: () => clock, ttlMs: 60_000 });
+    expect(await e2.createSubscription(SUBMGR, request)).toBe('sub-1');
+    // A second sync with a stale parent asks again: no second POST (the agent has no interceptor left).
+    expect(await e2.createSubscription(SUBMGR, request)).toBe('sub-1');
+    // Deleted: a new create really creates.
+    pool.intercept({ path: '/ric/v1/subscriptions/sub-1', method: 'DELETE' }).reply(204, '');
+    expect(await e2.deleteSubscription(SUBMGR, 'sub-1')).toBe('deleted');
+    pool.intercept({ path: '/ric/v1/subscriptions', method: 'POST' }).reply(201, { SubscriptionId: 'sub-2' });
+    expect(await e2.createSubscription(SUBMGR, request)).toBe('sub-2');
+    // Older than the TTL: created again.
+    clock += 60_001;
+    pool.intercept({ path: '/ric/v1/subscriptions', method: 'POST' }).reply(201, { SubscriptionId: 'sub-3' });
+    expect(await e2.createSubscription(SUBMGR, request)).toBe('sub-3');
+    // A different request is a different subscription.
+    pool.intercept({ path: '/ric/v1/subscriptions', method: 'POST' }).reply(201, { SubscriptionId: 'sub-4' });
+    expect(await e2.createSubscription(SUBMGR, { ...request, RANFunctionID: 3 })).toBe('sub-4');
+  });
+
+  it('keeps at most maxEntries, forgetting the oldest', async () => {
+    const pool = agent.get(SUBMGR);
+    const e2 = new RecentCreatesE2Client(new E2HttpClient(opts()), { now: () => 0, maxEntries: 1 });
+    pool.intercept({ path: '/ric/v1/subscriptions', method: 'POST' }).reply(201, { SubscriptionId: 'a' });
+    pool.intercept({ path: '/ric/v1/subscriptions', method: 'POST' }).reply(201, { SubscriptionId: 'b' });
+    pool.intercept({ path: '/ric/v1/subscriptions', method: 'POST' }).reply(201, { SubscriptionId: 'c' });
+    expect(await e2.createSubscription(SUBMGR, request)).toBe('a');
+    expect(await e2.createSubscription(SUBMGR, { ...request, RANFunctionID: 3 })).toBe('b');
+    expect(await e2.createSubscription(SUBMGR, request)).toBe('c');
+  });
+
+  it('closes the client it wraps', async () => {
+    let closed = 0;
+    const inner = {
+      createSubscription: () => Promise.resolve('x'),
+      deleteSubscription: () => Promise.resolve('deleted' as const),
+      close: () => Promise.resolve(void closed++),
+    };
+    await new RecentCreatesE2Client(inner, { now: () => 0 }).close();
+    expect(closed).toBe(1);
   });
 });
 
