@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseAllDocuments } from 'yaml';
+import { PHASES } from '../../lib/phase.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const NAMESPACE = 'nephoran-system';
@@ -595,19 +596,8 @@ describe('manifests/monitoring kustomization', () => {
     const metrics = asArray(res?.metrics, 'metrics').map((m) => asObj(m, 'metric'));
     const phase = metrics.find((m) => m.name === 'phase');
     const stateSet = asObj(asObj(phase?.each, 'each').stateSet, 'stateSet');
-    expect(stateSet.list).toEqual([
-      'Pending',
-      'Provisioning',
-      'Configuring',
-      'Active',
-      'Scaling',
-      'Updating',
-      'Degraded',
-      'Healing',
-      'Terminating',
-      'Failed',
-      'Deleted',
-    ]);
+    // Every phase of the state machine, in its order: a new phase must reach the fleet gauges too.
+    expect(stateSet.list).toEqual([...PHASES]);
     expect(metrics.map((m) => m.name)).toEqual(
       expect.arrayContaining(['replicas', 'ready_replicas', 'health', 'revision']),
     );
