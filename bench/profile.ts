@@ -4,7 +4,7 @@
 //
 // Open the .cpuprofile in Chrome DevTools, or summarize it with `node bench/profile-summary.ts <file>`.
 import { performance } from 'node:perf_hooks';
-import { reconcile } from '../lib/reconcile.ts';
+import { reconcile } from '../lib/reconcile/index.ts';
 import { realisticInput } from './request.ts';
 
 const calls = Number(process.argv[2] ?? 20_000);

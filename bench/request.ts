@@ -2,7 +2,7 @@
 // simulator (3 PackageRevisions), with its Deployment, 10 realistic Pods and an EndpointSlice.
 // Shared by bench/sync.bench.ts and bench/profile.ts.
 import { defaultPackageName } from '../lib/naming.ts';
-import { renderPackageUncached, type RenderInput } from '../lib/render.ts';
+import { renderPackageUncached, type RenderInput } from '../lib/render/index.ts';
 import type { KubeObject, PackageRevision, ReconcileInput } from '../lib/types.ts';
 import { validateCNFDeployment } from '../lib/validate.ts';
 import { World } from '../tests/fixtures/simulator.ts';

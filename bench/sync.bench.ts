@@ -21,13 +21,13 @@ import { createRequire } from 'node:module';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { monitorEventLoopDelay, performance, PerformanceObserver } from 'node:perf_hooks';
-import Fastify from 'fastify';
-import { buildApp } from '../hooks/app.ts';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { hookApp, serverOptions } from '../hooks/app.ts';
 import { HookMetrics } from '../hooks/metrics.ts';
 import { KubeEventRecorder } from '../lib/clients/kube.ts';
 import type { PorchClient } from '../lib/clients/porch.ts';
-import { reconcile } from '../lib/reconcile.ts';
-import { clearRenderCache, renderPackageUncached, type RenderInput } from '../lib/render.ts';
+import { reconcile } from '../lib/reconcile/index.ts';
+import { clearRenderCache, renderPackageUncached, type RenderInput } from '../lib/render/index.ts';
 import { metacontrollerRequest, realisticInput, renderInputOf } from './request.ts';
 
 interface AutocannonResult {
@@ -57,24 +57,23 @@ const stubPorch: PorchClient = {
 
 async function serve(): Promise<void> {
   const now = Date.now;
-  const hookApp = (): ReturnType<typeof buildApp> =>
-    buildApp({
-      config: {
-        porchRepository: 'deployments',
-        hookToken: undefined,
-        bodyLimitBytes: BODY_LIMIT,
-        hookDeadlineMs: 8000,
-      },
+  // Built as hooks/server.ts builds it: a Fastify instance with the hook app registered.
+  const app = async (): Promise<FastifyInstance> => {
+    const instance = Fastify(serverOptions({ bodyLimitBytes: BODY_LIMIT }));
+    await instance.register(hookApp, {
+      config: { porchRepository: 'deployments', hookToken: undefined, hookDeadlineMs: 8000 },
       porch: stubPorch,
       events: new KubeEventRecorder({ api: { createEvent: () => Promise.resolve() }, now }),
       metrics: new HookMetrics({ now, gaugeTtlSeconds: 900 }),
       now,
     });
-  const sync = await hookApp();
+    return instance;
+  };
+  const sync = await app();
   await sync.listen({ port: 0, host: '127.0.0.1' });
   // The same app with an empty render cache on every request: each sync renders the package, as
-  // after a spec change, a restart, or with more CNFs than RENDER_CACHE_SIZE resynced in turn.
-  const cold = await hookApp();
+  // after a spec change, a restart, or with more CNFs than RENDER_CACHE_ENTRIES resynced in turn.
+  const cold = await app();
   cold.addHook('onRequest', (_request, _reply, done) => {
     clearRenderCache();
     done();
@@ -234,7 +233,7 @@ async function main(): Promise<void> {
   );
 
   // (c) The pure reconciler alone. Steady state: the spec is unchanged, so the render cache hits.
-  // A miss (new spec, restart, > RENDER_CACHE_SIZE CNFs) adds one renderPackageUncached() (two
+  // A miss (new spec, restart, > RENDER_CACHE_ENTRIES CNFs) adds one renderPackageUncached() (two
   // when a new spec is checked for being a scale-only change).
   const renderInput: RenderInput = renderInputOf(input);
   const cost = {

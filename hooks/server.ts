@@ -1,12 +1,13 @@
 // The process: configuration from the environment (fail fast), clients, the app, listen, and a
 // graceful shutdown on SIGTERM/SIGINT (stop accepting, let in-flight hooks finish within
 // SHUTDOWN_TIMEOUT_MS, flush events, close clients, exit 0).
+import Fastify from 'fastify';
 import { KubeConfig } from '@kubernetes/client-node';
 import { porchClientFromKubeConfig } from '../lib/clients/porch.ts';
 import { A1HttpClient } from '../lib/clients/a1.ts';
 import { E2HttpClient, RecentCreatesE2Client } from '../lib/clients/e2.ts';
 import { ApiReachability, KubeEventRecorder, kubeApiFromKubeConfig } from '../lib/clients/kube.ts';
-import { buildApp } from './app.ts';
+import { hookApp, serverOptions, type HookApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { HookMetrics } from './metrics.ts';
 
@@ -53,15 +54,17 @@ async function main(): Promise<void> {
   });
   const reachability = new ApiReachability({ api: kube, now });
 
-  const app = await buildApp({
+  // JSON logs always (pino via Fastify); pretty printing is a pipe away (`| npx pino-pretty`).
+  const app = Fastify(
+    serverOptions(config, { level: config.logLevel, base: { component: 'cnf-hooks' } }),
+  ) as unknown as HookApp;
+  await app.register(hookApp, {
     config,
     porch,
     oran,
     events,
     metrics,
     now,
-    // JSON logs always (pino via Fastify); pretty printing is a pipe away (`| npx pino-pretty`).
-    logger: { level: config.logLevel, base: { component: 'cnf-hooks' } },
     ready: async () =>
       (await reachability.check())
         ? { ok: true }

@@ -45,3 +45,8 @@ export function countFailure(
   const error: StatusError = { ...failure, since: same ? previous.since : now, failures, lastFailure: now };
   return { error, resyncAfterSeconds: backoffSeconds(failures) };
 }
+
+/** The resync an error asks for: a Transient one after its backoff; the others wait for a change. */
+export function resyncFor(error: StatusError, backoff: number): number | undefined {
+  return error.class === 'Transient' ? backoff : undefined;
+}

@@ -1,13 +1,79 @@
-// Errors the pure core raises for input it cannot accept. Each carries every problem with the field
-// path it came from, so callers (the reconciler, the CLI) can report all of them at once.
+// The error vocabulary of status.lastError (and of the Synced condition), and the error the pure
+// core raises for input it cannot accept.
 import type { ErrorClass } from './types.ts';
+
+/**
+ * Every reason status.lastError may carry, whichever layer found the error: spec validation, the
+ * reconciler's rollout judgement, the hook shell's observations, and the API clients' failures
+ * (Porch, A1, E2). Kubernetes Status reasons that Porch answers with are kept when they are listed
+ * here; any other refusal is `HTTP<status>`. Documented in docs/troubleshooting.md (a test checks).
+ */
+export const ERROR_REASONS = [
+  // validation (Configuration)
+  'InvalidSpec',
+  'ReplicasExceedMax',
+  // rollout judgement (Permanent)
+  'RolloutFailed',
+  'RollbackFailed',
+  'HealingExhausted',
+  // the hook shell
+  'ActionFailed',
+  'PorchObserveFailed',
+  'A1ObserveFailed',
+  'NoOranClients',
+  // any API client: transport and budget
+  'DeadlineExceeded',
+  'Timeout',
+  'ConnectionFailed',
+  'Aborted',
+  'ClientError',
+  'MalformedResponse',
+  // Porch
+  'NoCluster',
+  'Conflict',
+  'WriteNotConfirmed',
+  'NotDraft',
+  'NotProposed',
+  // Kubernetes Status reasons Porch answers with
+  'NotFound',
+  'Forbidden',
+  'Unauthorized',
+  'AlreadyExists',
+  'Invalid',
+  'BadRequest',
+  'InternalError',
+  'ServiceUnavailable',
+  'TooManyRequests',
+  // RIC endpoints (A1 mediator, E2 subscription manager)
+  'InvalidEndpoint',
+  'InvalidPolicyType',
+  'UnknownPolicyType',
+  'PolicyInvalid',
+  'E2NodeNotConnected',
+  'InvalidSubscription',
+] as const;
+
+/** A listed reason, or `HTTP<status>` for a refusal without a listed reason. */
+export type ErrorReason = (typeof ERROR_REASONS)[number] | `HTTP${number}`;
+
+const LISTED: ReadonlySet<string> = new Set(ERROR_REASONS);
+
+/** A Kubernetes Status reason when it is one of ours, else `HTTP<status>`. */
+export function errorReasonOf(statusReason: string | undefined, httpStatus: number): ErrorReason {
+  return statusReason !== undefined && LISTED.has(statusReason)
+    ? (statusReason as ErrorReason)
+    : `HTTP${httpStatus}`;
+}
 
 export interface FieldIssue {
   /** JSON path of the offending field, e.g. spec.networkConfig.interfaces[0].cniType. */
   path: string;
   message: string;
+  /** When the problem has a reason of its own (else it is InvalidSpec). */
+  reason?: Extract<ErrorReason, 'ReplicasExceedMax'>;
 }
 
+/** Errors the pure core raises for input it cannot accept, each problem with its field path. */
 export abstract class FieldIssuesError extends Error {
   abstract readonly code: string;
   readonly errorClass: ErrorClass = 'Configuration';

@@ -34,7 +34,7 @@ export function updateHistory(
       restartGeneration: entry.restartGeneration,
       outcome: 'Pending',
       createdAt: observed?.child.metadata.creationTimestamp ?? now,
-      reason: entry.target.reason,
+      trigger: entry.target.trigger,
     };
     history.push(added);
   }

@@ -17,8 +17,8 @@ export const MANAGED_BY = 'nephoran-cnf-controller';
 export const ANNOTATION_CONTENT_HASH = 'nephoran.com/content-hash';
 /** On PackageRevision children: the CNFDeployment metadata.generation the content was rendered from. */
 export const ANNOTATION_GENERATION = 'nephoran.com/generation';
-/** On PackageRevision children: why this revision exists (Create, Scale, Update, Heal, Rollback). */
-export const ANNOTATION_REASON = 'nephoran.com/revision-reason';
+/** On PackageRevision children: what made this revision (RevisionTrigger: Create, Scale, Update, Heal, Rollback). */
+export const ANNOTATION_TRIGGER = 'nephoran.com/revision-trigger';
 /** On the pod template: hash of configuration only, so config changes roll pods but scaling does not. */
 export const ANNOTATION_CONFIG_HASH = 'nephoran.com/config-hash';
 /** On the pod template: bumped by healing to restart pods through a new revision. */
@@ -26,3 +26,15 @@ export const ANNOTATION_RESTART_GENERATION = 'nephoran.com/restart-generation';
 
 /** Added by Metacontroller to every child when the CompositeController sets generateSelector. */
 export const LABEL_CONTROLLER_UID = 'controller-uid';
+
+/** Pod labels the rendered Deployment and Service select on. */
+export function selectorLabels(name: string): Record<string, string> {
+  return { 'app.kubernetes.io/instance': name, [LABEL_CNF]: name };
+}
+
+/** The same selector as a string: status.selector, for the scale subresource (`kubectl scale`, HPA). */
+export function selectorString(name: string): string {
+  return Object.entries(selectorLabels(name))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+}

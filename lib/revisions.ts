@@ -13,11 +13,12 @@ import type {
   PackageRevision,
   PackageRevisionTask,
   RevisionHistoryEntry,
+  RevisionTrigger,
 } from './types.ts';
 import {
   ANNOTATION_CONTENT_HASH,
   ANNOTATION_GENERATION,
-  ANNOTATION_REASON,
+  ANNOTATION_TRIGGER,
   LABEL_CNF,
   LABEL_CONTROLLER_UID,
 } from './labels.ts';
@@ -26,8 +27,6 @@ import { revisionName, workspaceName, workspaceSequence } from './naming.ts';
 /** Published revisions kept in Porch; older ones are proposed for deletion, then deleted. */
 export const KEEP_PUBLISHED = 5;
 
-export type RevisionReason = 'Create' | 'Scale' | 'Update' | 'Heal' | 'Rollback';
-
 export interface ChildInfo {
   child: PackageRevision;
   name: string;
@@ -35,7 +34,8 @@ export interface ChildInfo {
   seq: number;
   lifecycle: PackageLifecycle;
   contentHash: string | undefined;
-  reason: string | undefined;
+  /** What made the revision (our annotation); undefined when absent or not one of ours. */
+  trigger: RevisionTrigger | undefined;
   /** Porch revision number (0 until published). */
   revision: number;
 }
@@ -51,7 +51,7 @@ export function describeChild(child: PackageRevision): ChildInfo {
     seq: seqOfWorkspace(child.spec.workspaceName),
     lifecycle: child.spec.lifecycle ?? 'Draft',
     contentHash: child.metadata.annotations?.[ANNOTATION_CONTENT_HASH],
-    reason: child.metadata.annotations?.[ANNOTATION_REASON],
+    trigger: asTrigger(child.metadata.annotations?.[ANNOTATION_TRIGGER]),
     revision: child.spec.revision ?? 0,
   };
 }
@@ -69,7 +69,7 @@ export function publishedChildren(children: readonly ChildInfo[]): ChildInfo[] {
 export interface DesiredContent {
   contentHash: string;
   files: Record<string, string>;
-  reason: RevisionReason;
+  trigger: RevisionTrigger;
   generation: number;
   replicas: number;
   restartGeneration: number;
@@ -92,7 +92,7 @@ export interface RevisionTarget {
   name: string;
   workspace: string;
   state: TargetState;
-  reason: RevisionReason;
+  trigger: RevisionTrigger;
   /** The observed child, when it exists. */
   info?: ChildInfo;
   /** The content is written; the revision is (or is being) proposed. */
@@ -114,7 +114,7 @@ function ourLabels(parent: CNFDeployment): Record<string, string> {
   return labels;
 }
 
-const OUR_ANNOTATIONS = [ANNOTATION_CONTENT_HASH, ANNOTATION_GENERATION, ANNOTATION_REASON];
+const OUR_ANNOTATIONS = [ANNOTATION_CONTENT_HASH, ANNOTATION_GENERATION, ANNOTATION_TRIGGER];
 
 /** An observed child as the answer holds it: its observed spec, our metadata, the given lifecycle. */
 export function echoChild(
@@ -167,7 +167,7 @@ function newChild(
     annotations: {
       [ANNOTATION_CONTENT_HASH]: desired.contentHash,
       [ANNOTATION_GENERATION]: String(desired.generation),
-      [ANNOTATION_REASON]: desired.reason,
+      [ANNOTATION_TRIGGER]: desired.trigger,
     },
   };
   if (parent.metadata.namespace !== undefined) metadata.namespace = parent.metadata.namespace;
@@ -185,8 +185,16 @@ function newChild(
   };
 }
 
-function asReason(v: string | undefined, fallback: RevisionReason): RevisionReason {
-  return v === 'Create' || v === 'Scale' || v === 'Update' || v === 'Heal' || v === 'Rollback' ? v : fallback;
+const TRIGGERS: ReadonlySet<string> = new Set<RevisionTrigger>([
+  'Create',
+  'Scale',
+  'Update',
+  'Heal',
+  'Rollback',
+]);
+
+function asTrigger(v: string | undefined): RevisionTrigger | undefined {
+  return v !== undefined && TRIGGERS.has(v) ? (v as RevisionTrigger) : undefined;
 }
 
 /** Chooses the revision that carries the desired content: existing, or a new one. */
@@ -197,7 +205,7 @@ function chooseTarget(input: PlanInput, latest: ChildInfo | undefined): Revision
       name: latest.name,
       workspace: latest.child.spec.workspaceName,
       state: 'Published',
-      reason: asReason(latest.reason, desired.reason),
+      trigger: latest.trigger ?? desired.trigger,
       info: latest,
       written: true,
     };
@@ -212,7 +220,7 @@ function chooseTarget(input: PlanInput, latest: ChildInfo | undefined): Revision
       name: pending.name,
       workspace: pending.child.spec.workspaceName,
       state: pending.lifecycle === 'Proposed' ? 'Proposed' : 'Draft',
-      reason: asReason(pending.reason, desired.reason),
+      trigger: pending.trigger ?? desired.trigger,
       info: pending,
       written: pending.lifecycle === 'Proposed',
     };
@@ -227,7 +235,7 @@ function chooseTarget(input: PlanInput, latest: ChildInfo | undefined): Revision
         name: last.name,
         workspace: last.workspace,
         state: 'New',
-        reason: asReason(last.reason, desired.reason),
+        trigger: last.trigger ?? desired.trigger,
         written: false,
       };
     }
@@ -242,7 +250,7 @@ function chooseTarget(input: PlanInput, latest: ChildInfo | undefined): Revision
     name: revisionName(input.repository, input.packageName, workspace),
     workspace,
     state: 'New',
-    reason: desired.reason,
+    trigger: desired.trigger,
     written: false,
   };
 }

@@ -3,7 +3,8 @@
 // so the compiler can check the code that reads specs and writes status. One name per concept: every
 // field here has the same name in the CRD, in status, in metrics labels and in docs/api.md.
 
-export const API_GROUP = 'nephoran.com';
+import type { ErrorReason } from './errors.ts';
+
 export const API_VERSION = 'nephoran.com/v1';
 export const KIND = 'CNFDeployment';
 
@@ -147,8 +148,8 @@ export type ErrorClass = 'Transient' | 'Permanent' | 'Configuration';
 
 export interface StatusError {
   class: ErrorClass;
-  /** Machine-readable cause, e.g. InvalidSpec, RolloutFailed, Timeout. */
-  reason: string;
+  /** Machine-readable cause, e.g. InvalidSpec, RolloutFailed, Timeout (lib/errors.ts). */
+  reason: ErrorReason;
   message: string;
   /** For Configuration errors: JSON paths of the offending fields, e.g. spec.replicas. */
   fields?: string[];
@@ -162,6 +163,9 @@ export interface StatusError {
   /** Transient errors: when the last counted failure happened (RFC 3339); the backoff window starts here. */
   lastFailure?: string;
 }
+
+/** What made a package revision: the first one, a replicas-only change, any other change, healing, a rollback. */
+export type RevisionTrigger = 'Create' | 'Scale' | 'Update' | 'Heal' | 'Rollback';
 
 export type RevisionOutcome = 'Pending' | 'Published' | 'Healthy' | 'Failed' | 'RolledBack' | 'Superseded';
 
@@ -182,7 +186,7 @@ export interface RevisionHistoryEntry {
   publishedAt?: string;
   createdAt: string;
   finishedAt?: string;
-  reason?: string;
+  trigger?: RevisionTrigger;
 }
 
 export interface CNFDeploymentStatus {
@@ -210,7 +214,8 @@ export interface CNFDeploymentStatus {
     failedGeneration: number;
     toContentHash: string;
     at: string;
-    reason: string;
+    /** Why the failed revision was rolled back (its rollout failure). */
+    message: string;
   };
   scaling?: { lastScaleTime?: string; cooldownUntil?: string; pendingReplicas?: number };
   healing?: { attempts: number; lastAttemptAt?: string; restartGeneration?: number };
@@ -233,7 +238,8 @@ export interface OranPolicyStatus {
   policyTypeId: number;
   policyId: string;
   state: OranPolicyState;
-  reason?: string;
+  /** Why the policy is in this state (the A1 enforceReason when NotEnforced). */
+  message?: string;
   /** a1mediator base URL the policy was (or is to be) put to. */
   endpoint?: string;
   /** sha256 of the policy body last accepted (Accepted/Enforced/NotEnforced) or refused (Failed). */
@@ -246,7 +252,8 @@ export interface OranSubscriptionStatus {
   name: string;
   subscriptionId?: string;
   state: OranSubscriptionState;
-  reason?: string;
+  /** Why the subscription is in this state. */
+  message?: string;
   /** Subscription manager base URL. */
   endpoint?: string;
   /** sha256 of the request the subscription was created with (or refused, when Failed). */
@@ -475,7 +482,7 @@ export interface ActionResult {
   action: Action;
   ok: boolean;
   /** Set when ok is false. */
-  error?: { class: ErrorClass; reason: string; message: string; httpStatus?: number };
+  error?: { class: ErrorClass; reason: ErrorReason; message: string; httpStatus?: number };
   /** True when the shell found nothing to do (already written / already approved / type exists / gone). */
   skipped?: boolean;
   /** createE2Subscription: the id the subscription manager gave. */

@@ -231,6 +231,8 @@ function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
 export interface CelTwin {
   at: string;
   message: string;
+  /** A reason of its own for status (otherwise the problem is InvalidSpec). */
+  reason?: FieldIssue['reason'];
   transition?: boolean;
   check(spec: JsonObject, old: JsonObject | undefined, root: JsonObject): string[];
 }
@@ -321,6 +323,7 @@ export const CEL_RULES: readonly CelTwin[] = [
   {
     at: 'spec',
     message: 'replicas must be less than or equal to maxReplicas',
+    reason: 'ReplicasExceedMax',
     check: (spec: JsonObject): string[] => {
       const r = num(spec.replicas);
       const m = num(spec.maxReplicas);
@@ -365,7 +368,13 @@ export const CEL_RULES: readonly CelTwin[] = [
 function celIssues(root: JsonObject, spec: JsonObject, old: JsonObject | undefined): ValidationIssue[] {
   return CEL_RULES.flatMap((rule) => {
     if (rule.transition && !old) return [];
-    return rule.check(spec, old, root).map((path) => ({ path, message: rule.message }));
+    return rule
+      .check(spec, old, root)
+      .map((path) =>
+        rule.reason === undefined
+          ? { path, message: rule.message }
+          : { path, message: rule.message, reason: rule.reason },
+      );
   });
 }
 

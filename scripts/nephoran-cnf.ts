@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { checkPorchNames, defaultPackageName, nameSources } from '../lib/naming.ts';
-import { RenderError, renderPackage } from '../lib/render.ts';
+import { RenderError, renderPackage } from '../lib/render/index.ts';
 import { validateCNFDeployment } from '../lib/validate.ts';
 import type { RenderedPackage } from '../lib/types.ts';
 

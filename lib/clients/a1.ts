@@ -1,19 +1,12 @@
 // A1 policy client for the O-RAN SC Near-RT RIC a1mediator (A1-P v2, case-sensitive `/A1-P/v2`).
 // Every operation is idempotent: a policy type that exists is "exists", a PUT of a policy replaces
-// it, a DELETE of a policy that is gone is "gone". Errors are RicError with the reconciler's classes:
+// it, a DELETE of a policy that is gone is "gone". Errors are ApiError with the reconciler's classes:
 // Transient (503, 5xx, timeouts, connections; retried here up to 3 attempts), Configuration (unknown
 // policy type, policy invalid against the type's schema, 401/403), Permanent (other refusals).
 import type { A1PolicyObservation } from '../types.ts';
-import {
-  answerDetail,
-  isObject,
-  malformedAnswer,
-  RicError,
-  RicHttp,
-  unexpectedAnswer,
-  type RicCallOptions,
-  type RicHttpOptions,
-} from './ric.ts';
+import { isObject } from '../json.ts';
+import { ApiError, type CallOptions } from './http.ts';
+import { answerDetail, malformedAnswer, RicHttp, unexpectedAnswer, type RicHttpOptions } from './ric.ts';
 
 export const A1_BASE = '/A1-P/v2';
 
@@ -33,26 +26,26 @@ export interface A1Client {
     endpoint: string,
     typeId: number,
     body: A1PolicyTypeBody,
-    opts?: RicCallOptions,
+    opts?: CallOptions,
   ): Promise<PutTypeOutcome>;
   putPolicy(
     endpoint: string,
     typeId: number,
     policyId: string,
     policy: Record<string, unknown>,
-    opts?: RicCallOptions,
+    opts?: CallOptions,
   ): Promise<void>;
   getPolicyStatus(
     endpoint: string,
     typeId: number,
     policyId: string,
-    opts?: RicCallOptions,
+    opts?: CallOptions,
   ): Promise<A1PolicyObservation>;
   deletePolicy(
     endpoint: string,
     typeId: number,
     policyId: string,
-    opts?: RicCallOptions,
+    opts?: CallOptions,
   ): Promise<DeleteOutcome>;
   close(): Promise<void>;
 }
@@ -72,17 +65,17 @@ export class A1HttpClient implements A1Client {
     endpoint: string,
     typeId: number,
     body: A1PolicyTypeBody,
-    opts: RicCallOptions = {},
+    opts: CallOptions = {},
   ): Promise<PutTypeOutcome> {
     const what = `PUT ${typePath(typeId)}`;
-    return this.http.operation(opts, async () => {
+    return this.http.caller.retrying(opts, async () => {
       const res = await this.http.send(endpoint, { method: 'PUT', path: typePath(typeId), body }, opts);
       if (res.status === 200 || res.status === 201) return 'created';
       if (res.status === 400) {
         // The a1mediator answers 400 both for "exists" and for a bad definition: look.
         const got = await this.http.send(endpoint, { method: 'GET', path: typePath(typeId) }, opts);
         if (got.status === 200) return 'exists';
-        throw new RicError(`${what}: 400 ${answerDetail(res)} (and the type does not exist)`, {
+        throw new ApiError(`${what}: 400 ${answerDetail(res)} (and the type does not exist)`, {
           class: 'Configuration',
           reason: 'InvalidPolicyType',
           httpStatus: 400,
@@ -97,22 +90,22 @@ export class A1HttpClient implements A1Client {
     typeId: number,
     policyId: string,
     policy: Record<string, unknown>,
-    opts: RicCallOptions = {},
+    opts: CallOptions = {},
   ): Promise<void> {
     const path = policyPath(typeId, policyId);
     const what = `PUT ${path}`;
-    return this.http.operation(opts, async () => {
+    return this.http.caller.retrying(opts, async () => {
       const res = await this.http.send(endpoint, { method: 'PUT', path, body: policy }, opts);
       if (res.status === 200 || res.status === 201 || res.status === 202) return;
       if (res.status === 404) {
-        throw new RicError(`${what}: 404 policy type ${typeId} is unknown to the A1 mediator`, {
+        throw new ApiError(`${what}: 404 policy type ${typeId} is unknown to the A1 mediator`, {
           class: 'Configuration',
           reason: 'UnknownPolicyType',
           httpStatus: 404,
         });
       }
       if (res.status === 400) {
-        throw new RicError(`${what}: 400 policy is not valid for type ${typeId}: ${answerDetail(res)}`, {
+        throw new ApiError(`${what}: 400 policy is not valid for type ${typeId}: ${answerDetail(res)}`, {
           class: 'Configuration',
           reason: 'PolicyInvalid',
           httpStatus: 400,
@@ -126,11 +119,11 @@ export class A1HttpClient implements A1Client {
     endpoint: string,
     typeId: number,
     policyId: string,
-    opts: RicCallOptions = {},
+    opts: CallOptions = {},
   ): Promise<A1PolicyObservation> {
     const path = `${policyPath(typeId, policyId)}/status`;
     const what = `GET ${path}`;
-    return this.http.operation(opts, async () => {
+    return this.http.caller.retrying(opts, async () => {
       const res = await this.http.send(endpoint, { method: 'GET', path }, opts);
       if (res.status === 404) return { enforceStatus: 'absent' };
       if (res.status !== 200) throw unexpectedAnswer(what, res);
@@ -150,10 +143,10 @@ export class A1HttpClient implements A1Client {
     endpoint: string,
     typeId: number,
     policyId: string,
-    opts: RicCallOptions = {},
+    opts: CallOptions = {},
   ): Promise<DeleteOutcome> {
     const path = policyPath(typeId, policyId);
-    return this.http.operation(opts, async () => {
+    return this.http.caller.retrying(opts, async () => {
       const res = await this.http.send(endpoint, { method: 'DELETE', path }, opts);
       if (res.status === 200 || res.status === 202 || res.status === 204) return 'deleted';
       if (res.status === 404) return 'gone';

@@ -4,29 +4,19 @@
 // connection. A timeout, a reset or a 2xx without an id is reported as `uncertain`, and the
 // reconciler bounds how often that may happen (docs/oran.md). Deleting is idempotent (404 = gone).
 import type { E2SubscriptionRequest } from '../types.ts';
-import {
-  answerDetail,
-  isObject,
-  malformedAnswer,
-  RicError,
-  RicHttp,
-  unexpectedAnswer,
-  type RicCallOptions,
-  type RicHttpOptions,
-} from './ric.ts';
+import { isObject } from '../json.ts';
+import { ApiError, type CallOptions } from './http.ts';
+import { answerDetail, malformedAnswer, RicHttp, unexpectedAnswer, type RicHttpOptions } from './ric.ts';
 import type { DeleteOutcome } from './a1.ts';
+import { Lru } from '../lru.ts';
 
 export const E2_BASE = '/ric/v1';
 
 /** What the hooks need from a subscription manager; tests substitute their own. */
 export interface E2Client {
   /** Resolves to the SubscriptionId the subscription manager gave. */
-  createSubscription(
-    endpoint: string,
-    request: E2SubscriptionRequest,
-    opts?: RicCallOptions,
-  ): Promise<string>;
-  deleteSubscription(endpoint: string, subscriptionId: string, opts?: RicCallOptions): Promise<DeleteOutcome>;
+  createSubscription(endpoint: string, request: E2SubscriptionRequest, opts?: CallOptions): Promise<string>;
+  deleteSubscription(endpoint: string, subscriptionId: string, opts?: CallOptions): Promise<DeleteOutcome>;
   close(): Promise<void>;
 }
 
@@ -40,11 +30,11 @@ export class E2HttpClient implements E2Client {
   createSubscription(
     endpoint: string,
     request: E2SubscriptionRequest,
-    opts: RicCallOptions = {},
+    opts: CallOptions = {},
   ): Promise<string> {
     const path = `${E2_BASE}/subscriptions`;
     const what = `POST ${path}`;
-    return this.http.operation(
+    return this.http.caller.retrying(
       opts,
       async () => {
         const res = await this.http.send(endpoint, { method: 'POST', path, body: request }, opts);
@@ -54,7 +44,7 @@ export class E2HttpClient implements E2Client {
           if (typeof id === 'number') return String(id);
           // Created, most likely, but without an id we cannot delete it: say so.
           const e = malformedAnswer(what, res, '{SubscriptionId}');
-          throw new RicError(e.message, {
+          throw new ApiError(e.message, {
             class: 'Transient',
             reason: e.reason,
             httpStatus: res.status,
@@ -62,7 +52,7 @@ export class E2HttpClient implements E2Client {
           });
         }
         if (res.status === 503) {
-          throw new RicError(`${what}: 503 E2 node not connected: ${answerDetail(res)}`, {
+          throw new ApiError(`${what}: 503 E2 node not connected: ${answerDetail(res)}`, {
             class: 'Transient',
             reason: 'E2NodeNotConnected',
             httpStatus: 503,
@@ -70,7 +60,7 @@ export class E2HttpClient implements E2Client {
           });
         }
         if (res.status === 400) {
-          throw new RicError(`${what}: 400 subscription request refused: ${answerDetail(res)}`, {
+          throw new ApiError(`${what}: 400 subscription request refused: ${answerDetail(res)}`, {
             class: 'Configuration',
             reason: 'InvalidSubscription',
             httpStatus: 400,
@@ -79,7 +69,7 @@ export class E2HttpClient implements E2Client {
         const e = unexpectedAnswer(what, res);
         // Any other 5xx: the subscription manager may have registered it before failing.
         if (res.status >= 500) {
-          throw new RicError(e.message, {
+          throw new ApiError(e.message, {
             class: e.class,
             reason: e.reason,
             httpStatus: res.status,
@@ -96,10 +86,10 @@ export class E2HttpClient implements E2Client {
   deleteSubscription(
     endpoint: string,
     subscriptionId: string,
-    opts: RicCallOptions = {},
+    opts: CallOptions = {},
   ): Promise<DeleteOutcome> {
     const path = `${E2_BASE}/subscriptions/${encodeURIComponent(subscriptionId)}`;
-    return this.http.operation(opts, async () => {
+    return this.http.caller.retrying(opts, async () => {
       const res = await this.http.send(endpoint, { method: 'DELETE', path }, opts);
       if (res.status === 200 || res.status === 202 || res.status === 204) return 'deleted';
       if (res.status === 404) return 'gone';
@@ -121,45 +111,38 @@ export class E2HttpClient implements E2Client {
  * successful delete forgets the id. Another hook replica does not share this memory (docs/oran.md).
  */
 export class RecentCreatesE2Client implements E2Client {
-  private readonly created = new Map<string, { id: string; at: number }>();
+  private readonly created: Lru<{ id: string; at: number }>;
   private readonly inner: E2Client;
   private readonly now: () => number;
   private readonly ttlMs: number;
-  private readonly maxEntries: number;
 
   constructor(inner: E2Client, opts: { now: () => number; ttlMs?: number; maxEntries?: number }) {
     this.inner = inner;
     this.now = opts.now;
     this.ttlMs = opts.ttlMs ?? 10 * 60_000;
-    this.maxEntries = opts.maxEntries ?? 1024;
+    this.created = new Lru({ maxEntries: opts.maxEntries ?? 1024 });
   }
 
   async createSubscription(
     endpoint: string,
     request: E2SubscriptionRequest,
-    opts?: RicCallOptions,
+    opts?: CallOptions,
   ): Promise<string> {
     const key = `${endpoint}\n${JSON.stringify(request)}`;
     const seen = this.created.get(key);
     if (seen !== undefined && this.now() - seen.at < this.ttlMs) return seen.id;
     const id = await this.inner.createSubscription(endpoint, request, opts);
-    this.created.delete(key);
     this.created.set(key, { id, at: this.now() });
-    // Map iteration is insertion order: the first entries are the oldest.
-    for (const k of this.created.keys()) {
-      if (this.created.size <= this.maxEntries) break;
-      this.created.delete(k);
-    }
     return id;
   }
 
   async deleteSubscription(
     endpoint: string,
     subscriptionId: string,
-    opts?: RicCallOptions,
+    opts?: CallOptions,
   ): Promise<DeleteOutcome> {
     const outcome = await this.inner.deleteSubscription(endpoint, subscriptionId, opts);
-    for (const [k, v] of this.created) if (v.id === subscriptionId) this.created.delete(k);
+    for (const [k, v] of this.created.entries()) if (v.id === subscriptionId) this.created.delete(k);
     return outcome;
   }
 

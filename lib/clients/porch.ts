@@ -1,7 +1,7 @@
-// Porch client for the two things Metacontroller cannot do: write PackageRevisionResources (an
-// update-only resource) and approve through the `approval` subresource. Porch is an aggregated API,
-// so this talks to the Kubernetes API server with the controller's credentials, over one pooled
-// keep-alive connection pool per API server.
+// Porch client for what Metacontroller cannot do: write PackageRevisionResources (an update-only
+// resource), approve through the `approval` subresource, and remove revisions it does not own.
+// Porch is an aggregated API, so this talks to the Kubernetes API server with the controller's
+// credentials, over one pooled keep-alive connection pool per API server.
 //
 // Every operation is idempotent and safe to race with another replica: writes compare the content
 // hash first and PUT with the resourceVersion just read (Porch rejects a stale one), approval checks
@@ -10,46 +10,23 @@
 import { Pool, type Dispatcher } from 'undici';
 import type https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { parse as parseYaml } from 'yaml';
-import { ANNOTATION_CONTENT_HASH } from '../labels.ts';
-import type { ActionResult, ErrorClass, PackageRevision, PorchAction } from '../types.ts';
+import type { PackageRevision } from '../types.ts';
+import { errorReasonOf } from '../errors.ts';
+import { isObject } from '../json.ts';
+import { readContentHash } from '../render/hash.ts';
 import {
-  backoffDelay,
+  ApiError,
+  Caller,
   classifyStatus,
   isRetryableStatus,
   requestJson,
-  sleep as defaultSleep,
   statusDetails,
-  TransportError,
-  type BackoffPolicy,
+  type CallerOptions,
+  type CallOptions,
   type JsonResponse,
 } from './http.ts';
 
 const API = '/apis/porch.kpt.dev/v1alpha1';
-
-export class PorchError extends Error {
-  readonly class: ErrorClass;
-  readonly reason: string;
-  readonly httpStatus: number | undefined;
-  /** Whether repeating the operation (after re-reading) can succeed. */
-  readonly retryable: boolean;
-  constructor(
-    message: string,
-    opts: { class: ErrorClass; reason: string; httpStatus?: number; retryable?: boolean; cause?: unknown },
-  ) {
-    super(message, opts.cause === undefined ? undefined : { cause: opts.cause });
-    this.name = 'PorchError';
-    this.class = opts.class;
-    this.reason = opts.reason;
-    this.httpStatus = opts.httpStatus;
-    this.retryable = opts.retryable ?? false;
-  }
-}
-
-export interface CallOptions {
-  /** Absolute deadline (epoch ms) for the whole operation including retries. */
-  deadline?: number;
-}
 
 export interface ResourcesSnapshot {
   resourceVersion: string;
@@ -78,18 +55,12 @@ export interface PorchClient {
   close(): Promise<void>;
 }
 
-export interface PorchHttpOptions {
+export interface PorchHttpOptions extends CallerOptions {
   /** API server origin, e.g. https://10.0.0.1:443. */
   origin: string;
   dispatcher: Dispatcher;
   /** Headers for each request (Authorization); called per request so rotated tokens are used. */
   authHeaders?: () => Promise<Record<string, string>>;
-  requestTimeoutMs?: number;
-  /** Total attempts per operation (first try included). */
-  attempts?: number;
-  backoff?: Partial<BackoffPolicy>;
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => number;
 }
 
 interface PackageRevisionResources {
@@ -100,50 +71,25 @@ interface PackageRevisionResources {
   [k: string]: unknown;
 }
 
-/** Reads the content hash annotation from a package's Kptfile; null when absent or unparseable. */
-export function kptfileContentHash(resources: Record<string, string>): string | null {
-  const kptfile = resources['Kptfile'];
-  if (kptfile === undefined) return null;
-  try {
-    const doc = parseYaml(kptfile) as { metadata?: { annotations?: Record<string, unknown> } } | null;
-    const hash = doc?.metadata?.annotations?.[ANNOTATION_CONTENT_HASH];
-    return typeof hash === 'string' && hash !== '' ? hash : null;
-  } catch {
-    return null;
-  }
-}
-
 export class PorchHttpClient implements PorchClient {
   private readonly origin: string;
   private readonly dispatcher: Dispatcher;
   private readonly authHeaders: () => Promise<Record<string, string>>;
-  private readonly requestTimeoutMs: number;
-  private readonly attempts: number;
-  private readonly backoff: BackoffPolicy;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly now: () => number;
+  private readonly caller: Caller;
 
   constructor(opts: PorchHttpOptions) {
     this.origin = opts.origin.replace(/\/+$/, '');
     this.dispatcher = opts.dispatcher;
     this.authHeaders = opts.authHeaders ?? (() => Promise.resolve({}));
-    this.requestTimeoutMs = opts.requestTimeoutMs ?? 4000;
-    this.attempts = Math.max(1, opts.attempts ?? 3);
-    this.backoff = {
-      baseDelayMs: opts.backoff?.baseDelayMs ?? 200,
-      maxDelayMs: opts.backoff?.maxDelayMs ?? 2000,
-      random: opts.backoff?.random ?? Math.random,
-    };
-    this.sleep = opts.sleep ?? defaultSleep;
-    this.now = opts.now ?? Date.now;
+    this.caller = new Caller(opts, { requestTimeoutMs: 4000, attempts: 3, maxDelayMs: 2000 });
   }
 
   getPackageRevision(namespace: string, name: string, opts: CallOptions = {}): Promise<PackageRevision> {
-    return this.operation(opts, () => this.readRevision(namespace, name, opts));
+    return this.caller.retrying(opts, () => this.readRevision(namespace, name, opts));
   }
 
   getResources(namespace: string, name: string, opts: CallOptions = {}): Promise<ResourcesSnapshot> {
-    return this.operation(opts, async () => snapshot(await this.readResources(namespace, name, opts)));
+    return this.caller.retrying(opts, async () => snapshot(await this.readResources(namespace, name, opts)));
   }
 
   writeResources(
@@ -153,7 +99,7 @@ export class PorchHttpClient implements PorchClient {
     contentHash: string,
     opts: CallOptions = {},
   ): Promise<WriteOutcome> {
-    return this.operation(opts, async () => {
+    return this.caller.retrying(opts, async () => {
       const current = await this.readResources(namespace, name, opts);
       if (snapshot(current).contentHash === contentHash) return 'skipped';
       // spec.resources is the whole file set: files left out are deleted by Porch.
@@ -163,7 +109,7 @@ export class PorchHttpClient implements PorchClient {
       if (after.contentHash !== contentHash) {
         // Someone else wrote different content in between: do not overwrite it blindly; the next
         // sync sees the new hash and decides.
-        throw new PorchError(
+        throw new ApiError(
           `resources of ${namespace}/${name} hold content hash ${after.contentHash ?? 'none'} after writing ${contentHash}`,
           { class: 'Transient', reason: 'WriteNotConfirmed' },
         );
@@ -173,12 +119,12 @@ export class PorchHttpClient implements PorchClient {
   }
 
   approve(namespace: string, name: string, opts: CallOptions = {}): Promise<ApproveOutcome> {
-    return this.operation(opts, async () => {
+    return this.caller.retrying(opts, async () => {
       const pr = await this.readRevision(namespace, name, opts);
       const lifecycle = pr.spec?.lifecycle ?? 'Draft';
       if (lifecycle === 'Published' || lifecycle === 'DeletionProposed') return 'skipped';
       if (lifecycle !== 'Proposed') {
-        throw new PorchError(`cannot approve ${namespace}/${name}: lifecycle is ${lifecycle}, not Proposed`, {
+        throw new ApiError(`cannot approve ${namespace}/${name}: lifecycle is ${lifecycle}, not Proposed`, {
           class: 'Permanent',
           reason: 'NotProposed',
           httpStatus: 422,
@@ -191,12 +137,12 @@ export class PorchHttpClient implements PorchClient {
   }
 
   deletePackageRevision(namespace: string, name: string, opts: CallOptions = {}): Promise<DeleteOutcome> {
-    return this.operation(opts, async () => {
+    return this.caller.retrying(opts, async () => {
       let pr: PackageRevision;
       try {
         pr = await this.readRevision(namespace, name, opts);
       } catch (err) {
-        if (err instanceof PorchError && err.httpStatus === 404) return 'skipped';
+        if (err instanceof ApiError && err.httpStatus === 404) return 'skipped';
         throw err;
       }
       // Porch refuses to delete a Published revision until it is proposed for deletion.
@@ -207,7 +153,7 @@ export class PorchHttpClient implements PorchClient {
       try {
         await this.send('DELETE', revisionPath(namespace, name), undefined, opts);
       } catch (err) {
-        if (err instanceof PorchError && err.httpStatus === 404) return 'deleted';
+        if (err instanceof ApiError && err.httpStatus === 404) return 'deleted';
         throw err;
       }
       return 'deleted';
@@ -218,28 +164,10 @@ export class PorchHttpClient implements PorchClient {
     await this.dispatcher.close();
   }
 
-  // ---- internals --------------------------------------------------------------------------------
-
-  /** Runs `fn` up to `attempts` times while the error is retryable and the deadline allows. */
-  private async operation<T>(opts: CallOptions, fn: () => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await fn();
-      } catch (err) {
-        const e = toPorchError(err);
-        const delay = backoffDelay(attempt, this.backoff);
-        const timeLeft = opts.deadline === undefined ? Infinity : opts.deadline - this.now();
-        if (!e.retryable || attempt >= this.attempts || timeLeft <= delay) throw e;
-        await this.sleep(delay);
-      }
-    }
-  }
-
   private async readRevision(namespace: string, name: string, opts: CallOptions): Promise<PackageRevision> {
     const data = await this.send('GET', revisionPath(namespace, name), undefined, opts);
-    if (!isObject(data) || !isObject(data['metadata'])) {
+    if (!isObject(data) || !isObject(data['metadata']))
       throw malformed(`GET PackageRevision ${namespace}/${name}`);
-    }
     return data as unknown as PackageRevision;
   }
 
@@ -261,39 +189,20 @@ export class PorchHttpClient implements PorchClient {
     body: unknown,
     opts: CallOptions,
   ): Promise<unknown> {
-    const timeoutMs = this.timeoutFor(opts, `${method} ${path}`);
-    let res: JsonResponse;
-    try {
-      res = await requestJson(this.dispatcher, {
-        method,
-        origin: this.origin,
-        path,
-        headers: await this.authHeaders(),
-        body,
-        timeoutMs,
-      });
-    } catch (err) {
-      throw toPorchError(err);
-    }
+    const res = await requestJson(this.dispatcher, {
+      method,
+      origin: this.origin,
+      path,
+      headers: await this.authHeaders(),
+      body,
+      timeoutMs: this.caller.timeoutFor(opts, `${method} ${path}`),
+    });
     if (res.status >= 200 && res.status < 300) {
-      if (method === 'GET' && res.data === undefined) {
+      if (method === 'GET' && res.data === undefined)
         throw malformed(`${method} ${path}`, res.status, res.unparsed);
-      }
       return res.data;
     }
     throw httpError(method, path, res);
-  }
-
-  private timeoutFor(opts: CallOptions, what: string): number {
-    if (opts.deadline === undefined) return this.requestTimeoutMs;
-    const left = opts.deadline - this.now();
-    if (left <= 0) {
-      throw new PorchError(`${what}: hook deadline exceeded before the request`, {
-        class: 'Transient',
-        reason: 'DeadlineExceeded',
-      });
-    }
-    return Math.min(this.requestTimeoutMs, left);
   }
 }
 
@@ -310,33 +219,29 @@ function snapshot(prr: PackageRevisionResources): ResourcesSnapshot {
   return {
     resourceVersion: prr.metadata.resourceVersion ?? '',
     resources,
-    contentHash: kptfileContentHash(resources),
+    contentHash: readContentHash(resources['Kptfile']),
   };
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function malformed(what: string, status?: number, unparsed?: string): PorchError {
+function malformed(what: string, status?: number, unparsed?: string): ApiError {
   const detail =
     unparsed === undefined ? 'no Kubernetes object in the body' : `body is not JSON: ${unparsed}`;
-  return new PorchError(`${what}: malformed response (${detail})`, {
+  return new ApiError(`${what}: malformed response (${detail})`, {
     class: 'Transient',
     reason: 'MalformedResponse',
     retryable: true,
-    ...(status === undefined ? {} : { httpStatus: status }),
+    httpStatus: status,
   });
 }
 
-function httpError(method: string, path: string, res: JsonResponse): PorchError {
+function httpError(method: string, path: string, res: JsonResponse): ApiError {
   const details = statusDetails(res.data);
   const message = details.message ?? res.unparsed ?? `HTTP ${res.status}`;
   // Porch reports a stale resourceVersion as 500 "the object has been modified" and a write to a
   // non-Draft as an error mentioning "must be Draft": the first is worth a re-read and retry, the
   // second never is.
   if (/must be draft/i.test(message)) {
-    return new PorchError(`${method} ${path}: ${message}`, {
+    return new ApiError(`${method} ${path}: ${message}`, {
       class: 'Permanent',
       reason: 'NotDraft',
       httpStatus: res.status,
@@ -344,8 +249,8 @@ function httpError(method: string, path: string, res: JsonResponse): PorchError 
   }
   const reason = /the object has been modified/i.test(message)
     ? 'Conflict'
-    : (details.reason ?? `HTTP${res.status}`);
-  return new PorchError(`${method} ${path}: ${res.status} ${message}`, {
+    : errorReasonOf(details.reason, res.status);
+  return new ApiError(`${method} ${path}: ${res.status} ${message}`, {
     class: classifyStatus(res.status),
     reason,
     httpStatus: res.status,
@@ -353,67 +258,9 @@ function httpError(method: string, path: string, res: JsonResponse): PorchError 
   });
 }
 
-function toPorchError(err: unknown): PorchError {
-  if (err instanceof PorchError) return err;
-  if (err instanceof TransportError) {
-    return new PorchError(err.message, {
-      class: 'Transient',
-      reason: err.kind === 'Timeout' ? 'Timeout' : err.kind === 'Aborted' ? 'Aborted' : 'ConnectionFailed',
-      retryable: err.kind !== 'Aborted',
-      cause: err,
-    });
-  }
-  const message = err instanceof Error ? err.message : String(err);
-  return new PorchError(message, { class: 'Transient', reason: 'ClientError', cause: err });
-}
-
-/**
- * Carries out one reconciler action and reports the outcome as data; never throws, so every
- * failure reaches status through applyActionResults.
- */
-export async function runAction(
-  porch: PorchClient,
-  action: PorchAction,
-  opts: CallOptions = {},
-): Promise<ActionResult> {
-  try {
-    let outcome: WriteOutcome | ApproveOutcome | DeleteOutcome;
-    switch (action.type) {
-      case 'writeResources':
-        outcome = await porch.writeResources(
-          action.namespace,
-          action.name,
-          action.files,
-          action.contentHash,
-          opts,
-        );
-        break;
-      case 'approve':
-        outcome = await porch.approve(action.namespace, action.name, opts);
-        break;
-      case 'deletePackageRevision':
-        outcome = await porch.deletePackageRevision(action.namespace, action.name, opts);
-        break;
-    }
-    return outcome === 'skipped' ? { action, ok: true, skipped: true } : { action, ok: true };
-  } catch (err) {
-    const e = toPorchError(err);
-    const error: NonNullable<ActionResult['error']> = {
-      class: e.class,
-      reason: e.reason,
-      message: e.message,
-    };
-    if (e.httpStatus !== undefined) error.httpStatus = e.httpStatus;
-    return { action, ok: false, error };
-  }
-}
-
 // ---- construction from a kubeconfig ----------------------------------------------------------------
 
-export interface FromKubeConfigOptions extends Omit<
-  PorchHttpOptions,
-  'origin' | 'dispatcher' | 'authHeaders'
-> {
+export interface FromKubeConfigOptions extends CallerOptions {
   /** Connections kept to the API server. */
   connections?: number;
   /** How long an Authorization header is reused before asking the KubeConfig again (token rotation). */
@@ -430,10 +277,7 @@ export async function porchClientFromKubeConfig(
 ): Promise<PorchHttpClient> {
   const cluster = kc.getCurrentCluster();
   if (cluster === null) {
-    throw new PorchError('kubeconfig has no current cluster', {
-      class: 'Configuration',
-      reason: 'NoCluster',
-    });
+    throw new ApiError('kubeconfig has no current cluster', { class: 'Configuration', reason: 'NoCluster' });
   }
   const now = opts.now ?? Date.now;
   const tlsOpts = await httpsOptions(kc);

@@ -802,7 +802,11 @@ export const CRD: Record<string, unknown> = {
                           description: 'When it reached its outcome (RFC 3339).',
                           type: 'string',
                         },
-                        reason: { description: 'Why it exists or why it ended.', type: 'string' },
+                        trigger: {
+                          description: 'What made the revision (Create, Scale, Update, Heal or Rollback).',
+                          type: 'string',
+                          enum: ['Create', 'Scale', 'Update', 'Heal', 'Rollback'],
+                        },
                       },
                     },
                   },
@@ -869,7 +873,7 @@ export const CRD: Record<string, unknown> = {
                       failedGeneration: { description: 'Generation of the failed spec.', type: 'integer' },
                       toContentHash: { description: 'Content hash rolled back to.', type: 'string' },
                       at: { description: 'When (RFC 3339).', type: 'string' },
-                      reason: { description: 'Why.', type: 'string' },
+                      message: { description: 'Why the failed revision was rolled back.', type: 'string' },
                     },
                   },
                   scaling: {
@@ -926,7 +930,7 @@ export const CRD: Record<string, unknown> = {
                               type: 'string',
                               enum: ['Pending', 'Accepted', 'Enforced', 'NotEnforced', 'Failed', 'Deleting'],
                             },
-                            reason: {
+                            message: {
                               description:
                                 'Why the policy is in this state (the A1 enforceReason when NotEnforced).',
                               type: 'string',
@@ -965,7 +969,10 @@ export const CRD: Record<string, unknown> = {
                               type: 'string',
                               enum: ['Pending', 'Ready', 'Failed', 'Deleting'],
                             },
-                            reason: { description: 'Why the subscription is in this state.', type: 'string' },
+                            message: {
+                              description: 'Why the subscription is in this state.',
+                              type: 'string',
+                            },
                             endpoint: {
                               description: 'The subscription manager the subscription was made with.',
                               type: 'string',

@@ -1,6 +1,6 @@
 // Which events an answer produces (pure), how the recorder deduplicates and bounds them, and that
 // a failing Events API never fails a hook.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import nock from 'nock';
 import { KubeConfig, type CoreV1Event } from '@kubernetes/client-node';
 import { eventsForAnswer } from '../../lib/events.ts';
@@ -11,17 +11,12 @@ import {
   type EventOutcome,
   type InvolvedObject,
 } from '../../lib/clients/kube.ts';
+import type { ErrorReason } from '../../lib/errors.ts';
 import type { ActionResult, StatusError } from '../../lib/types.ts';
 import { fixture, makeApp, post, type TestApp } from './hooks.helpers.ts';
+import { forbidNetwork } from '../network.ts';
 
-beforeAll(() => nock.disableNetConnect());
-// Each test file gets its own nock instance (per-file module registry); restore it so the next
-// file in the same worker does not stack interceptors on top of this one.
-afterAll(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  nock.restore();
-});
+forbidNetwork();
 
 const OBJ: InvolvedObject = {
   apiVersion: 'nephoran.com/v1',
@@ -30,7 +25,7 @@ const OBJ: InvolvedObject = {
   namespace: 'default',
   uid: 'u-1',
 };
-const err = (reason: string, extra: Partial<StatusError> = {}): StatusError => ({
+const err = (reason: ErrorReason, extra: Partial<StatusError> = {}): StatusError => ({
   class: 'Transient',
   reason,
   message: `${reason} happened`,
@@ -68,14 +63,14 @@ describe('eventsForAnswer', () => {
 
   it('a new non-action error is a Warning with its reason; an unchanged one is not repeated', () => {
     expect(
-      eventsForAnswer({ phase: 'Active' }, { phase: 'Active', lastError: err('DependencyMissing') }, []),
+      eventsForAnswer({ phase: 'Active' }, { phase: 'Active', lastError: err('PorchObserveFailed') }, []),
     ).toEqual([
-      { type: 'Warning', reason: 'DependencyMissing', message: 'Transient: DependencyMissing happened' },
+      { type: 'Warning', reason: 'PorchObserveFailed', message: 'Transient: PorchObserveFailed happened' },
     ]);
     expect(
       eventsForAnswer(
-        { phase: 'Active', lastError: err('DependencyMissing') },
-        { phase: 'Active', lastError: err('DependencyMissing') },
+        { phase: 'Active', lastError: err('PorchObserveFailed') },
+        { phase: 'Active', lastError: err('PorchObserveFailed') },
         [],
       ),
     ).toEqual([]);
@@ -116,11 +111,11 @@ describe('eventsForAnswer', () => {
   it('finalized, and messages capped at 1000 characters', () => {
     const ev = eventsForAnswer(
       { phase: 'Terminating' },
-      { phase: 'Deleted', lastError: err('X', { message: 'm'.repeat(5000) }) },
+      { phase: 'Deleted', lastError: err('Timeout', { message: 'm'.repeat(5000) }) },
       [],
       true,
     );
-    expect(ev.map((e) => e.reason)).toEqual(['PhaseChanged', 'X', 'Finalized']);
+    expect(ev.map((e) => e.reason)).toEqual(['PhaseChanged', 'Timeout', 'Finalized']);
     expect(ev[1]!.message.length).toBe(1000);
   });
 });

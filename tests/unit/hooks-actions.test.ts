@@ -3,24 +3,14 @@
 // and the real reconciler: the loop Metacontroller drives (answer children → they appear observed
 // → sync again), action failures reported in status, and concurrent syncs that must not write
 // conflicting content or approve twice.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Pool } from 'undici';
 import { PorchHttpClient } from '../../lib/clients/porch.ts';
-import { FakePorch } from './porch-client.fake.ts';
+import { FakePorch } from '../doubles/porch-server.ts';
 import { fixture, makeApp, MemoryEvents, post, type Json, type TestApp } from './hooks.helpers.ts';
+import { forbidNetwork } from '../network.ts';
 
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-});
-// Each test file gets its own nock instance (per-file module registry); restore it so the next
-// file in the same worker does not stack interceptors on top of this one.
-afterAll(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  nock.restore();
-});
+forbidNetwork({ allowLoopback: true });
 
 let porch: FakePorch;
 let client: PorchHttpClient;

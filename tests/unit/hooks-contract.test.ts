@@ -1,8 +1,7 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return -- JSON fixtures */
 // Contract tests: every route driven with Metacontroller-shaped v2 requests (fixtures), answers
 // checked against what Metacontroller's strict parser accepts. Uses the real pure reconciler.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import nock from 'nock';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import {
   ALLOWED_FINALIZE_KEYS,
   ALLOWED_SYNC_KEYS,
@@ -15,15 +14,9 @@ import {
   type Json,
   type TestApp,
 } from './hooks.helpers.ts';
+import { forbidNetwork } from '../network.ts';
 
-beforeAll(() => nock.disableNetConnect());
-// Each test file gets its own nock instance (per-file module registry); restore it so the next
-// file in the same worker does not stack interceptors on top of this one.
-afterAll(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  nock.restore();
-});
+forbidNetwork();
 
 let t: TestApp | undefined;
 afterEach(async () => {

@@ -2,27 +2,19 @@
 // The sync and finalize routes with the real A1 and E2 clients against the O-RAN responder on
 // 127.0.0.1: the shell puts policies and creates subscriptions, folds the ids into status, observes
 // the enforcement status on the next sync, and deletes everything on finalize.
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { A1HttpClient } from '../../lib/clients/a1.ts';
 import { E2HttpClient } from '../../lib/clients/e2.ts';
-import type { OranClients } from '../../lib/clients/oran.ts';
+import type { OranClients } from '../../hooks/dispatch.ts';
 import type { CNFDeployment, OranSpec } from '../../lib/types.ts';
 import { World } from '../fixtures/simulator.ts';
 import { OranResponder, parseArgs } from '../doubles/oran-responder.ts';
-import { buildApp, type HookApp } from '../../hooks/app.ts';
+import type { HookApp } from '../../hooks/app.ts';
 import { HookMetrics } from '../../hooks/metrics.ts';
-import { fixture, MemoryEvents, post, StubPorch, type Json } from './hooks.helpers.ts';
+import { buildApp, fixture, MemoryEvents, post, StubPorch, type Json } from './hooks.helpers.ts';
+import { forbidNetwork } from '../network.ts';
 
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-});
-afterAll(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  nock.restore();
-});
+forbidNetwork({ allowLoopback: true });
 
 let ric: OranResponder;
 let url: string;
@@ -33,13 +25,8 @@ let t: { app: HookApp; metrics: HookMetrics };
 async function makeOranApp(oran: OranClients): Promise<{ app: HookApp; metrics: HookMetrics }> {
   // Real time: the hook deadline and the clients' timeouts use the same clock.
   const metrics = new HookMetrics({ now: Date.now, gaugeTtlSeconds: 900, processMetrics: false });
-  const app = await buildApp({
-    config: {
-      porchRepository: 'cnf-packages',
-      hookToken: undefined,
-      bodyLimitBytes: 32 * 1024 * 1024,
-      hookDeadlineMs: 8000,
-    },
+  const app = await buildApp({ bodyLimitBytes: 32 * 1024 * 1024 }, undefined, {
+    config: { porchRepository: 'cnf-packages', hookToken: undefined, hookDeadlineMs: 8000 },
     porch: new StubPorch(),
     oran,
     events: new MemoryEvents(),
@@ -175,7 +162,7 @@ describe('O-RAN stage through the hooks with real clients', () => {
     ric.enforce.set('qos-cell-1', { enforceStatus: 'NOT_ENFORCED', enforceReason: 'cell locked' });
     body = await sync(w);
     expect(body.status.phase).toBe('Degraded');
-    expect(body.status.oran.policies[1]).toMatchObject({ state: 'NotEnforced', reason: 'cell locked' });
+    expect(body.status.oran.policies[1]).toMatchObject({ state: 'NotEnforced', message: 'cell locked' });
   });
 
   it('503 from the subscription manager: retried inside the call, then reported Transient in status', async () => {
@@ -185,7 +172,7 @@ describe('O-RAN stage through the hooks with real clients', () => {
     expect(ric.calls('POST', '/ric/v1/subscriptions')).toHaveLength(3);
     expect(body.status.oran.subscriptions[0]).toMatchObject({
       state: 'Pending',
-      reason: expect.stringContaining('E2NodeNotConnected'),
+      message: expect.stringContaining('E2NodeNotConnected'),
     });
     expect(body.status.lastError).toMatchObject({ class: 'Transient', action: 'createE2Subscription:kpm' });
     expect(body.status.phase).toBe('Configuring');

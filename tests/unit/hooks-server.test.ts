@@ -1,24 +1,17 @@
 // The process: `node hooks/server.ts` fails fast on bad configuration, serves probes against a
 // (fake) API server, finishes an in-flight hook on SIGTERM and exits 0.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import nock from 'nock';
 import { Agent, fetch as undiciFetch } from 'undici';
 import { fixture } from './hooks.helpers.ts';
+import { forbidNetwork } from '../network.ts';
 
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-});
-afterAll(() => {
-  nock.enableNetConnect();
-  nock.restore();
-});
+forbidNetwork({ allowLoopback: true });
 
 const SERVER = new URL('../../hooks/server.ts', import.meta.url).pathname;
 

@@ -3,19 +3,17 @@
 import { readFileSync } from 'node:fs';
 import { Writable } from 'node:stream';
 import type { LightMyRequestResponse } from 'fastify';
-import { buildApp, type AppDeps, type HookApp } from '../../hooks/app.ts';
+import Fastify from 'fastify';
+import { hookApp, serverOptions, type AppDeps, type HookApp } from '../../hooks/app.ts';
 import { HookMetrics } from '../../hooks/metrics.ts';
-import type { Reconciler } from '../../hooks/sync.ts';
-import type { EventRecorder, InvolvedObject } from '../../lib/clients/kube.ts';
-import type {
-  ApproveOutcome,
-  DeleteOutcome,
-  PorchClient,
-  ResourcesSnapshot,
-  WriteOutcome,
-} from '../../lib/clients/porch.ts';
-import type { EventSpec } from '../../lib/events.ts';
-import type { PackageRevision } from '../../lib/types.ts';
+import type { Reconciler } from '../../hooks/flow.ts';
+import type { EventRecorder } from '../../lib/clients/kube.ts';
+import type { PorchClient } from '../../lib/clients/porch.ts';
+import { MemoryEvents } from '../doubles/events.ts';
+import { StubPorch } from '../doubles/porch.ts';
+
+export { MemoryEvents } from '../doubles/events.ts';
+export { StubPorch } from '../doubles/porch.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
@@ -24,53 +22,6 @@ export function fixture(name: string): Json {
   return JSON.parse(
     readFileSync(new URL(`../fixtures/metacontroller/${name}.json`, import.meta.url), 'utf8'),
   );
-}
-
-/** Porch stub: content hashes per revision name; calls recorded. */
-export class StubPorch implements PorchClient {
-  readonly hashes = new Map<string, string | null | Error>();
-  readonly calls: string[] = [];
-  getPackageRevision(_ns: string, name: string): Promise<PackageRevision> {
-    this.calls.push(`getPackageRevision ${name}`);
-    return Promise.reject(new Error('not scripted'));
-  }
-  getResources(ns: string, name: string): Promise<ResourcesSnapshot> {
-    this.calls.push(`getResources ${ns}/${name}`);
-    const h = this.hashes.get(name) ?? null;
-    if (h instanceof Error) return Promise.reject(h);
-    return Promise.resolve({ resourceVersion: '1', resources: {}, contentHash: h });
-  }
-  writeResources(
-    _ns: string,
-    name: string,
-    _files: Record<string, string>,
-    hash: string,
-  ): Promise<WriteOutcome> {
-    this.calls.push(`writeResources ${name}`);
-    this.hashes.set(name, hash);
-    return Promise.resolve('written');
-  }
-  approve(_ns: string, name: string): Promise<ApproveOutcome> {
-    this.calls.push(`approve ${name}`);
-    return Promise.resolve('approved');
-  }
-  deletePackageRevision(_ns: string, name: string): Promise<DeleteOutcome> {
-    this.calls.push(`deletePackageRevision ${name}`);
-    return Promise.resolve('deleted');
-  }
-  close(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-export class MemoryEvents implements EventRecorder {
-  readonly recorded: Array<{ obj: InvolvedObject; event: EventSpec }> = [];
-  record(obj: InvolvedObject, event: EventSpec): void {
-    this.recorded.push({ obj, event });
-  }
-  flush(): Promise<void> {
-    return Promise.resolve();
-  }
 }
 
 export const NOW = Date.parse('2026-02-16T10:01:00Z');
@@ -111,23 +62,36 @@ export async function makeApp(
   });
   const porch = opts.porch ?? new StubPorch();
   const events = opts.events ?? new MemoryEvents();
-  const app = await buildApp({
-    config: {
-      porchRepository: 'cnf-packages',
-      hookToken: opts.hookToken,
-      bodyLimitBytes: opts.bodyLimitBytes ?? 32 * 1024 * 1024,
-      hookDeadlineMs: opts.hookDeadlineMs ?? 8000,
+  const app = await buildApp(
+    { bodyLimitBytes: opts.bodyLimitBytes ?? 32 * 1024 * 1024 },
+    { level: opts.logLevel ?? 'info', stream },
+    {
+      config: {
+        porchRepository: 'cnf-packages',
+        hookToken: opts.hookToken,
+        hookDeadlineMs: opts.hookDeadlineMs ?? 8000,
+      },
+      porch,
+      events,
+      metrics,
+      now,
+      ...(opts.ready === undefined ? {} : { ready: opts.ready }),
+      ...(opts.reconciler === undefined ? {} : { reconciler: opts.reconciler }),
     },
-    porch,
-    events,
-    metrics,
-    now,
-    logger: { level: opts.logLevel ?? 'info', stream },
-    ...(opts.ready === undefined ? {} : { ready: opts.ready }),
-    ...(opts.reconciler === undefined ? {} : { reconciler: opts.reconciler }),
-  });
+  );
   await app.ready();
   return { app, porch, events, metrics, logs, clock };
+}
+
+/** The hook server as server.ts builds it: a Fastify instance with the hook app registered. */
+export async function buildApp(
+  config: Parameters<typeof serverOptions>[0],
+  logger: Parameters<typeof serverOptions>[1],
+  deps: AppDeps,
+): Promise<HookApp> {
+  const app = Fastify(serverOptions(config, logger));
+  await app.register(hookApp, deps);
+  return app as unknown as HookApp;
 }
 
 export const ALLOWED_SYNC_KEYS = ['children', 'resyncAfterSeconds', 'status'];

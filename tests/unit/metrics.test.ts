@@ -1,20 +1,13 @@
 /* eslint-disable @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-assignment -- JSON fixtures */
 // Metrics are asserted on the scrape text, as Prometheus (and the phase-1 e2e grep) sees them.
-import { afterAll, afterEach, beforeAll, describe, expect, it } from '@jest/globals';
-import nock from 'nock';
+import { afterEach, describe, expect, it } from '@jest/globals';
 import { HookMetrics } from '../../hooks/metrics.ts';
-import type { Reconciler } from '../../hooks/sync.ts';
+import type { Reconciler } from '../../hooks/flow.ts';
 import type { CNFDeployment, CNFDeploymentStatus, Phase } from '../../lib/types.ts';
 import { fixture, makeApp, NOW, post, type Json, type TestApp } from './hooks.helpers.ts';
+import { forbidNetwork } from '../network.ts';
 
-beforeAll(() => nock.disableNetConnect());
-// Each test file gets its own nock instance (per-file module registry); restore it so the next
-// file in the same worker does not stack interceptors on top of this one.
-afterAll(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  nock.restore();
-});
+forbidNetwork();
 
 const CREATED = '2026-02-16T10:00:00Z';
 

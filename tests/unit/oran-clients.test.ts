@@ -1,25 +1,20 @@
 // A1 and E2 clients against recorded request/response shapes of the O-RAN SC a1mediator (A1-P v2)
 // and subscription manager (/ric/v1), through undici's MockAgent (no real network).
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { MockAgent, type Dispatcher } from 'undici';
 import { A1HttpClient } from '../../lib/clients/a1.ts';
 import { E2HttpClient, RecentCreatesE2Client } from '../../lib/clients/e2.ts';
-import { runOranAction } from '../../lib/clients/oran.ts';
-import { RicError, RicHttp, splitEndpoint } from '../../lib/clients/ric.ts';
+import { dispatch, type OranClients } from '../../hooks/dispatch.ts';
+import { ApiError } from '../../lib/clients/http.ts';
+import type { PorchClient } from '../../lib/clients/porch.ts';
+import { RicHttp, splitEndpoint } from '../../lib/clients/ric.ts';
 import type { E2SubscriptionRequest, OranAction } from '../../lib/types.ts';
+import { forbidNetwork } from '../network.ts';
+
+forbidNetwork();
 
 const A1 = 'http://ric-a1mediator.ricplt:10000';
 const SUBMGR = 'http://service-ricplt-submgr-http.ricplt:8088';
-
-beforeAll(() => {
-  nock.disableNetConnect();
-});
-afterAll(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  nock.restore();
-});
 
 let agent: MockAgent;
 let sleeps: number[];
@@ -47,12 +42,12 @@ afterEach(async () => {
   await agent.close();
 });
 
-async function failure(p: Promise<unknown>): Promise<RicError> {
+async function failure(p: Promise<unknown>): Promise<ApiError> {
   try {
     await p;
   } catch (err) {
-    expect(err).toBeInstanceOf(RicError);
-    return err as RicError;
+    expect(err).toBeInstanceOf(ApiError);
+    return err as ApiError;
   }
   throw new Error('expected a failure');
 }
@@ -370,7 +365,11 @@ describe('RecentCreatesE2Client', () => {
   });
 });
 
-describe('runOranAction', () => {
+/** O-RAN actions through the hook shell's one dispatcher (no Porch involved). */
+const runOranAction = (oran: OranClients, action: OranAction) =>
+  dispatch({ porch: {} as PorchClient, oran }, action, {});
+
+describe('dispatch of O-RAN actions', () => {
   it('reports outcomes as data: skipped when nothing was to do, the id of a created subscription', async () => {
     const a1 = agent.get(A1);
     const sm = agent.get(SUBMGR);
@@ -465,7 +464,7 @@ describe('RicHttp', () => {
   });
 
   it('rejects endpoints that are not http(s) URLs as Configuration errors', () => {
-    expect(() => splitEndpoint('not a url')).toThrow(RicError);
+    expect(() => splitEndpoint('not a url')).toThrow(ApiError);
     expect(() => splitEndpoint('ftp://x')).toThrow(/not http/);
     expect(splitEndpoint('https://x:1/a/b/')).toEqual({ origin: 'https://x:1', base: '/a/b' });
   });

@@ -113,7 +113,7 @@ describe('O-RAN configuration stage', () => {
     w.runUntil((x) => x.parent.status?.phase === 'Configuring');
     const sub = () => w.parent.status?.oran?.subscriptions?.[0];
     w.sync();
-    expect(sub()).toMatchObject({ state: 'Pending', reason: expect.stringContaining('E2NodeNotConnected') });
+    expect(sub()).toMatchObject({ state: 'Pending', message: expect.stringContaining('E2NodeNotConnected') });
     expect(w.parent.status?.lastError).toMatchObject({
       class: 'Transient',
       action: 'createE2Subscription:kpm',
@@ -141,7 +141,7 @@ describe('O-RAN configuration stage', () => {
     });
     expect(w.parent.status?.oran?.policies?.[1]).toMatchObject({
       state: 'NotEnforced',
-      reason: 'STATEMENT_NOT_APPLICABLE',
+      message: 'STATEMENT_NOT_APPLICABLE',
     });
     // Polled, not hammered.
     expect(w.last?.resyncAfterSeconds).toBe(10);
@@ -296,7 +296,7 @@ describe('O-RAN configuration stage', () => {
     expect(w.parent.status?.oran?.subscriptions?.[0]).toMatchObject({
       state: 'Failed',
       uncertainCreates: 3,
-      reason: expect.stringContaining('orphaned'),
+      message: expect.stringContaining('orphaned'),
     });
   });
 

@@ -3,17 +3,17 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
 import {
-  canonicalJson,
   defaultPolicyId,
   desiredPolicies,
   desiredSubscriptions,
-  finalizeOran,
-  foldOranResults,
   oranIssues,
-  planOran,
-} from '../../lib/oran.ts';
+} from '../../lib/oran/desired.ts';
+import { planOran } from '../../lib/oran/plan.ts';
+import { finalizeOran } from '../../lib/oran/finalize.ts';
+import { foldOranResults } from '../../lib/oran/results.ts';
+import { canonicalJson } from '../../lib/json.ts';
 import { parseCNFDeployment } from '../../lib/validate.ts';
-import { reconcile } from '../../lib/reconcile.ts';
+import { reconcile } from '../../lib/reconcile/index.ts';
 import { eventsForAnswer } from '../../lib/events.ts';
 import type { ActionResult, CNFDeployment, OranAction, OranSpec, OranStatus } from '../../lib/types.ts';
 import { cnf, input } from '../fixtures/builders.ts';
@@ -31,7 +31,6 @@ function parent(oran: OranSpec, status?: OranStatus, generation = 1): CNFDeploym
 const plan = (p: CNFDeployment, ready = true) =>
   planOran({
     parent: p,
-    spec: p.spec.oran,
     prev: p.status?.oran,
     observations: {},
     ready,
@@ -169,12 +168,12 @@ describe('planOran', () => {
     expect(out.stage).toBe('pending');
     expect(out.status?.policies?.[0]).toMatchObject({
       state: 'Pending',
-      reason: 'waiting for the workload to be ready',
+      message: 'waiting for the workload to be ready',
       endpoint: A1,
     });
     expect(out.status?.subscriptions?.[0]).toMatchObject({
       state: 'Pending',
-      reason: 'waiting for the workload to be ready',
+      message: 'waiting for the workload to be ready',
     });
   });
 
@@ -191,7 +190,6 @@ describe('planOran', () => {
     expect(plan(p).status?.policies?.[0]).toEqual(accepted);
     const lost = planOran({
       parent: p,
-      spec: oran,
       prev: p.status?.oran,
       observations: { a1Policies: { '1/p': { enforceStatus: 'absent' } } },
       ready: true,
@@ -200,17 +198,16 @@ describe('planOran', () => {
     expect(lost.actions.map((a) => a.type)).toContain('putA1Policy');
     expect(lost.status?.policies?.[0]).toMatchObject({
       state: 'Pending',
-      reason: expect.stringContaining('not found'),
+      message: expect.stringContaining('not found'),
     });
     const silent = planOran({
       parent: p,
-      spec: oran,
       prev: p.status?.oran,
       observations: { a1Policies: { '1/p': { enforceStatus: 'NOT_ENFORCED' } } },
       ready: true,
       generation: 1,
     });
-    expect(silent.status?.policies?.[0]?.reason).toContain('without a reason');
+    expect(silent.status?.policies?.[0]?.message).toContain('without a reason');
   });
 
   it('a policy whose type id changed is deleted (best effort) and put under the new type', () => {
@@ -264,7 +261,7 @@ describe('foldOranResults and finalizeOran', () => {
     };
     expect(foldOranResults(pending, [transient], 4)?.policies?.[0]).toMatchObject({
       state: 'Pending',
-      reason: 'HTTP503: x',
+      message: 'HTTP503: x',
     });
     expect(foldOranResults(undefined, [transient], 4)).toBeUndefined();
     // Results for entries not in status (e.g. best-effort cleanups) change nothing.
@@ -285,7 +282,7 @@ describe('foldOranResults and finalizeOran', () => {
       subscriptions: [{ name: 's', subscriptionId: 'i', state: 'Deleting', endpoint: SM }],
     };
     const unsub: OranAction = { type: 'deleteE2Subscription', name: 's', endpoint: SM, subscriptionId: 'i' };
-    const err = { class: 'Transient' as const, reason: 'Timeout', message: 't' };
+    const err = { class: 'Transient' as const, reason: 'Timeout' as const, message: 't' };
     const out = foldOranResults(
       deleting,
       [
@@ -294,8 +291,8 @@ describe('foldOranResults and finalizeOran', () => {
       ],
       1,
     );
-    expect(out?.policies?.[0]?.reason).toBe('deleting failed: Timeout: t');
-    expect(out?.subscriptions?.[0]?.reason).toBe('deleting failed: Timeout: t');
+    expect(out?.policies?.[0]?.message).toBe('deleting failed: Timeout: t');
+    expect(out?.subscriptions?.[0]?.message).toBe('deleting failed: Timeout: t');
     expect(
       foldOranResults(
         deleting,
@@ -329,7 +326,7 @@ describe('foldOranResults and finalizeOran', () => {
       policyId: 'p',
       state: 'Deleting',
       endpoint: A1,
-      reason: 'the CNF is being deleted; deleting it',
+      message: 'the CNF is being deleted; deleting it',
     });
     expect(finalizeOran(undefined)).toEqual({ status: undefined, actions: [], remaining: 0 });
   });

@@ -1,18 +1,20 @@
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
-import nock from 'nock';
+import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { Pool } from 'undici';
 import { KubeConfig } from '@kubernetes/client-node';
 import {
-  kptfileContentHash,
-  PorchError,
   PorchHttpClient,
   porchClientFromKubeConfig,
-  runAction,
+  type PorchClient,
   type PorchHttpOptions,
 } from '../../lib/clients/porch.ts';
-import { backoffDelay, classifyStatus } from '../../lib/clients/http.ts';
+import { ApiError, backoffDelay, classifyStatus } from '../../lib/clients/http.ts';
+import { readContentHash } from '../../lib/render/hash.ts';
+import { dispatch } from '../../hooks/dispatch.ts';
 import type { Action } from '../../lib/types.ts';
-import { FakePorch, kptfile } from './porch-client.fake.ts';
+import { FakePorch, kptfile } from '../doubles/porch-server.ts';
+import { forbidNetwork } from '../network.ts';
+
+forbidNetwork({ allowLoopback: true });
 
 const NS = 'default';
 const PR = 'cnf-packages.default.test-amf.v1';
@@ -38,18 +40,6 @@ function makeClient(extra: Partial<PorchHttpOptions> = {}): PorchHttpClient {
   });
 }
 
-beforeAll(() => {
-  nock.disableNetConnect();
-  nock.enableNetConnect('127.0.0.1');
-});
-// Each test file gets its own nock instance (per-file module registry); restore it so the next
-// file in the same worker does not stack interceptors on top of this one.
-afterAll(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
-  nock.restore();
-});
-
 beforeEach(async () => {
   porch = new FakePorch();
   origin = await porch.start();
@@ -67,13 +57,16 @@ const files = (hash: string): Record<string, string> => ({
   'deployment.yaml': 'kind: Deployment\n',
 });
 
-describe('kptfileContentHash', () => {
+/** Porch actions through the hook shell's one dispatcher. */
+const runAction = (porch: PorchClient, action: Action) => dispatch({ porch }, action, {});
+
+describe('readContentHash', () => {
   it('reads the annotation, and null when absent or unparseable', () => {
-    expect(kptfileContentHash({ Kptfile: kptfile(H1) })).toBe(H1);
-    expect(kptfileContentHash({ Kptfile: kptfile(null) })).toBeNull();
-    expect(kptfileContentHash({})).toBeNull();
-    expect(kptfileContentHash({ Kptfile: 'metadata: [unclosed' })).toBeNull();
-    expect(kptfileContentHash({ Kptfile: '' })).toBeNull();
+    expect(readContentHash(kptfile(H1))).toBe(H1);
+    expect(readContentHash(kptfile(null))).toBeNull();
+    expect(readContentHash(undefined)).toBeNull();
+    expect(readContentHash('metadata: [unclosed')).toBeNull();
+    expect(readContentHash('')).toBeNull();
   });
 });
 
@@ -110,7 +103,7 @@ describe('getResources / getPackageRevision', () => {
 
   it('404 is a Transient error, not retried', async () => {
     const err = await client.getResources(NS, 'missing').catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(PorchError);
+    expect(err).toBeInstanceOf(ApiError);
     expect(err).toMatchObject({ class: 'Transient', httpStatus: 404, reason: 'NotFound' });
     expect(porch.requests).toHaveLength(1);
   });
@@ -118,7 +111,7 @@ describe('getResources / getPackageRevision', () => {
   it('keeps the real status when the error body is not JSON', async () => {
     porch.add(NS, PR, 'Draft', H1);
     porch.fault({ reply: { status: 503, body: '<html>upstream connect error</html>' }, times: 3 });
-    const err = (await client.getResources(NS, PR).catch((e: unknown) => e)) as PorchError;
+    const err = (await client.getResources(NS, PR).catch((e: unknown) => e)) as ApiError;
     expect(err).toMatchObject({ class: 'Transient', httpStatus: 503, reason: 'HTTP503' });
     expect(err.message).toContain('upstream connect error');
     expect(porch.requests).toHaveLength(3);
@@ -273,7 +266,7 @@ describe('writeResources', () => {
     expect(porch.revisions.get(`${NS}/${PR}`)!.rv).toBeGreaterThan(r.rv - 1);
   });
 
-  it('three failures → Transient PorchError (and runAction turns it into an ActionResult)', async () => {
+  it('three failures → Transient ApiError (and runAction turns it into an ActionResult)', async () => {
     porch.add(NS, PR, 'Draft', H1);
     porch.fault({
       method: 'PUT',

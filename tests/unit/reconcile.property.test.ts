@@ -3,7 +3,7 @@
 // transitions, nothing Porch would refuse, a status the CRD accepts, and status feedback converges.
 import { describe, it, expect } from '@jest/globals';
 import fc from 'fast-check';
-import { reconcile } from '../../lib/reconcile.ts';
+import { reconcile } from '../../lib/reconcile/index.ts';
 import { isTransitionAllowed } from '../../lib/phase.ts';
 import { isDNS1123Subdomain } from '../../lib/naming.ts';
 import { validateStatus } from '../../lib/validate.ts';
@@ -170,14 +170,14 @@ describe('reconcile properties', () => {
               w.failActions = failActions
                 ? () => ({
                     class: 'Transient',
-                    reason: 'PorchConflict',
+                    reason: 'Conflict',
                     message: 'another request is in progress',
                   })
                 : undefined;
               break;
             case 'obsError':
               w.observationErrors = op.v
-                ? [{ class: 'Transient', reason: 'PorchUnreachable', message: 'timeout', since: w.now }]
+                ? [{ class: 'Transient', reason: 'ConnectionFailed', message: 'timeout', since: w.now }]
                 : [];
               break;
             case 'invalid':

@@ -24,7 +24,7 @@ describe('scenario: a CNF through its whole life', () => {
     expect(cond(w, 'Ready')?.status).toBe('True');
     expect(w.parent.status?.readyReplicas).toBe(2);
     expect(w.parent.status?.revision).toBe(1);
-    expect(w.parent.status?.selector).toBe('nephoran.com/cnf=test-amf');
+    expect(w.parent.status?.selector).toBe('app.kubernetes.io/instance=test-amf,nephoran.com/cnf=test-amf');
     expect(w.refusals).toEqual([]);
     // stable: no resync, fixed point
     const stable = w.sync();
@@ -37,7 +37,7 @@ describe('scenario: a CNF through its whole life', () => {
     w.runUntil((x) => x.parent.status?.phase === 'Active' && x.parent.status.readyReplicas === 3);
     expect(w.phases).toContain('Scaling');
     expect(w.parent.status?.revision).toBe(2);
-    expect(w.parent.status?.history?.map((h) => h.reason)).toEqual(['Create', 'Scale']);
+    expect(w.parent.status?.history?.map((h) => h.trigger)).toEqual(['Create', 'Scale']);
 
     // update
     w.setSpec({ image: 'registry.example/amf:2.0' });
@@ -57,7 +57,7 @@ describe('scenario: a CNF through its whole life', () => {
       if (
         st?.history?.some(
           (h) =>
-            h.contentHash === hash && h.reason === 'Update' && h.generation === w.parent.metadata.generation,
+            h.contentHash === hash && h.trigger === 'Update' && h.generation === w.parent.metadata.generation,
         )
       ) {
         failingHash.value = hash;
@@ -72,7 +72,7 @@ describe('scenario: a CNF through its whole life', () => {
     expect(cond(w, 'RolledBack')?.status).toBe('True');
     const hist = w.parent.status?.history ?? [];
     expect(hist.find((h) => h.contentHash === failingHash.value)?.outcome).toBe('Failed');
-    expect(hist[hist.length - 1]?.reason).toBe('Rollback');
+    expect(hist[hist.length - 1]?.trigger).toBe('Rollback');
     expect(hist[hist.length - 1]?.outcome).toBe('Healthy');
     expect(w.refusals).toEqual([]);
 

@@ -1,18 +1,13 @@
 import { describe, it, expect } from '@jest/globals';
 import { sha256Hex } from '../../lib/sha256.ts';
-import {
-  applyActionResults,
-  configurationComplete,
-  desiredSelector,
-  finalize,
-  reconcile,
-} from '../../lib/reconcile.ts';
+import { applyActionResults, finalize, reconcile } from '../../lib/reconcile/index.ts';
+import { planOran } from '../../lib/oran/plan.ts';
 import { World } from '../fixtures/simulator.ts';
 import { cnf, healthyWorkload, input, NOW, packageRevision, REPOSITORY } from '../fixtures/builders.ts';
 import {
   ANNOTATION_CONTENT_HASH,
   ANNOTATION_GENERATION,
-  ANNOTATION_REASON,
+  ANNOTATION_TRIGGER,
   LABEL_CNF,
   LABEL_CONTROLLER_UID,
 } from '../../lib/labels.ts';
@@ -38,7 +33,7 @@ describe('CNFLifecycleManager Deploy', () => {
     expect(child.spec.workspaceName).toMatch(/^r1-[0-9a-f]{10}$/);
     expect(child.metadata.name).toBe(`${REPOSITORY}.default.test-amf.${child.spec.workspaceName}`);
     expect(child.metadata.labels).toEqual({ [LABEL_CNF]: 'test-amf', [LABEL_CONTROLLER_UID]: 'uid-1234' });
-    expect(child.metadata.annotations?.[ANNOTATION_REASON]).toBe('Create');
+    expect(child.metadata.annotations?.[ANNOTATION_TRIGGER]).toBe('Create');
     expect(child.metadata.annotations?.[ANNOTATION_GENERATION]).toBe('1');
     expect(child.metadata.annotations?.[ANNOTATION_CONTENT_HASH]).toBe(out.status.contentHash);
     expect(child.metadata.labels?.['kpt.dev/latest-revision']).toBeUndefined();
@@ -51,12 +46,12 @@ describe('CNFLifecycleManager Deploy', () => {
     });
     expect(cond(out, 'PackagePublished')?.reason).toBe('Creating');
     expect(out.status.packageRevision).toBe(child.metadata.name);
-    expect(out.status.selector).toBe('nephoran.com/cnf=test-amf');
+    expect(out.status.selector).toBe('app.kubernetes.io/instance=test-amf,nephoran.com/cnf=test-amf');
     expect(out.resyncAfterSeconds).toBeLessThanOrEqual(2);
     expect(out.status.history?.[0]).toMatchObject({
       outcome: 'Pending',
       replicas: 2,
-      reason: 'Create',
+      trigger: 'Create',
       revision: 0,
     });
   });
@@ -95,16 +90,20 @@ describe('CNFLifecycleManager Deploy', () => {
   it('Deploy Porch failure: a Transient action failure is reported with backoff and cleared on success', () => {
     const w = new World();
     w.sync();
-    w.failActions = () => ({ class: 'Transient', reason: 'PorchUnavailable', message: 'connection refused' });
+    w.failActions = () => ({
+      class: 'Transient',
+      reason: 'ServiceUnavailable',
+      message: 'connection refused',
+    });
     const first = w.sync();
     expect(first.status.lastError).toMatchObject({
       class: 'Transient',
-      reason: 'PorchUnavailable',
+      reason: 'ServiceUnavailable',
       failures: 1,
       action: `writeResources:${first.status.packageRevision}`,
     });
     expect(first.resyncAfterSeconds).toBe(2);
-    expect(cond(first, 'Synced')).toMatchObject({ status: 'False', reason: 'PorchUnavailable' });
+    expect(cond(first, 'Synced')).toMatchObject({ status: 'False', reason: 'ServiceUnavailable' });
     // A status-triggered resync inside the window changes nothing (no hot loop).
     w.advance(1);
     const early = w.sync();
@@ -133,12 +132,12 @@ describe('CNFLifecycleManager Deploy', () => {
     const w = new World();
     w.sync();
     w.observationErrors = [
-      { class: 'Transient', reason: 'PorchUnreachable', message: 'timeout', since: NOW },
+      { class: 'Transient', reason: 'ConnectionFailed', message: 'timeout', since: NOW },
     ];
     const out = w.sync();
     expect(out.status.lastError).toMatchObject({
       class: 'Transient',
-      reason: 'PorchUnreachable',
+      reason: 'ConnectionFailed',
       failures: 1,
     });
     expect(out.resyncAfterSeconds).toBe(2);
@@ -201,7 +200,7 @@ describe('CNFLifecycleManager Scale', () => {
     const out = w.sync();
     expect(out.status.phase).toBe('Scaling');
     const created = out.children.find((c) => c.metadata.name !== firstName);
-    expect(created?.metadata.annotations?.[ANNOTATION_REASON]).toBe('Scale');
+    expect(created?.metadata.annotations?.[ANNOTATION_TRIGGER]).toBe('Scale');
     expect(created?.spec.workspaceName).toMatch(/^r2-/);
     expect(created?.spec.tasks).toEqual([{ type: 'edit', edit: { sourceRef: { name: firstName } } }]);
     expect(out.status.scaling?.lastScaleTime).toBe(w.now);
@@ -423,7 +422,7 @@ describe('reconcile', () => {
     expect(w.phases.slice(-3)).toEqual(['Active', 'Degraded', 'Healing']);
     expect(w.parent.status?.healing).toMatchObject({ attempts: 1, restartGeneration: 1 });
     const healRev = [...w.children.values()].find(
-      (c) => c.metadata.annotations?.[ANNOTATION_REASON] === 'Heal',
+      (c) => c.metadata.annotations?.[ANNOTATION_TRIGGER] === 'Heal',
     );
     expect(healRev).toBeDefined();
     w.podsReady = () => true;
@@ -459,22 +458,22 @@ describe('reconcile', () => {
       endpoint: 'http://ric:10000',
       policyHash: sha256Hex('{"x":1}'),
     };
-    expect(
-      configurationComplete(cnf({ spec: { oran }, status: { oran: { policies: [enforced] } } }), {}),
-    ).toBe(true);
+    // The configuration stage is complete when every policy is Enforced with its current body.
+    const complete = (parent: CNFDeployment): boolean =>
+      planOran({ parent, prev: parent.status?.oran, observations: {}, ready: true, generation: 1 }).stage ===
+      'complete';
+    expect(complete(cnf({ spec: { oran }, status: { oran: { policies: [enforced] } } }))).toBe(true);
     // The same entry for an older body (or another endpoint) is not done.
     const stale = { ...enforced, policyHash: sha256Hex('{"x":0}') };
-    expect(configurationComplete(cnf({ spec: { oran }, status: { oran: { policies: [stale] } } }), {})).toBe(
-      false,
-    );
-    expect(configurationComplete(cnf({ spec: { oran: { a1: { endpoint: 'http://ric:10000' } } } }), {})).toBe(
-      true,
-    );
-    expect(configurationComplete(cnf(), {})).toBe(true);
+    expect(complete(cnf({ spec: { oran }, status: { oran: { policies: [stale] } } }))).toBe(false);
+    expect(complete(cnf({ spec: { oran: { a1: { endpoint: 'http://ric:10000' } } } }))).toBe(true);
+    expect(complete(cnf())).toBe(true);
   });
 
-  it('desiredSelector uses the shared CNF label', () => {
-    expect(desiredSelector(cnf({ name: 'x' }))).toBe('nephoran.com/cnf=x');
+  it('status.selector is the Deployment selector (scale subresource)', () => {
+    expect(reconcile(input(cnf({ name: 'x' }))).status.selector).toBe(
+      'app.kubernetes.io/instance=x,nephoran.com/cnf=x',
+    );
   });
 
   it('echoes observed children with their observed spec and without Porch-owned labels', () => {

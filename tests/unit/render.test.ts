@@ -12,16 +12,16 @@ import {
   cniConfig,
   computeContentHash,
   readContentHash,
-  RENDER_CACHE_SIZE,
+  RENDER_CACHE_ENTRIES,
   clearRenderCache,
   renderCacheSize,
   renderPackage,
   renderPackageUncached,
-  selectorString,
   slug,
   toYaml,
   type RenderInput,
-} from '../../lib/render.ts';
+} from '../../lib/render/index.ts';
+import { selectorString } from '../../lib/labels.ts';
 import { FUNCTIONS, getCatalogEntry, functionsForType } from '../../lib/catalog.ts';
 import { parseCNFDeployment, validateCNFDeployment } from '../../lib/validate.ts';
 import { defaultPackageName } from '../../lib/naming.ts';
@@ -236,7 +236,7 @@ describe('determinism and hashes', () => {
         .replace(/\n {2}annotations:(?=\nspec:)/, '');
     const stripped = Object.fromEntries(Object.entries(files).map(([p, t]) => [p, strip(t)]));
     expect(computeContentHash(stripped)).toBe(contentHash);
-    expect(readContentHash(files.Kptfile!)).toBe(contentHash);
+    expect(readContentHash(files.Kptfile)).toBe(contentHash);
     // The annotation is inserted into the serialized files, not serialized with them: the result
     // is what serializing the annotated objects in one go prints.
     for (const f of ['Kptfile', 'deployment.yaml']) expect(toYaml(parse(files[f]!))).toBe(files[f]);
@@ -344,14 +344,14 @@ describe('memoization', () => {
     expect(renderCacheSize()).toBe(before);
     const nullProto = at(2, { configuration: Object.assign(Object.create(null) as Obj, { k: true }) });
     expect(renderPackage(nullProto)).toEqual(renderPackageUncached(nullProto));
-    expect(renderCacheSize()).toBe(Math.min(before + 1, RENDER_CACHE_SIZE));
+    expect(renderCacheSize()).toBe(Math.min(before + 1, RENDER_CACHE_ENTRIES));
   });
 
   it('is bounded', () => {
-    for (let i = 0; i < RENDER_CACHE_SIZE + 20; i++) renderPackage(at(100 + i));
-    expect(renderCacheSize()).toBe(RENDER_CACHE_SIZE);
+    for (let i = 0; i < RENDER_CACHE_ENTRIES + 20; i++) renderPackage(at(100 + i));
+    expect(renderCacheSize()).toBe(RENDER_CACHE_ENTRIES);
     expect(renderPackage(at(100))).toEqual(renderPackageUncached(at(100))); // evicted, rendered again
-    expect(renderCacheSize()).toBe(RENDER_CACHE_SIZE);
+    expect(renderCacheSize()).toBe(RENDER_CACHE_ENTRIES);
     clearRenderCache();
     expect(renderCacheSize()).toBe(0);
   });

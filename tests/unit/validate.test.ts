@@ -81,12 +81,20 @@ describe('validateCNFDeployment', () => {
     [
       'replicas > maxReplicas',
       { replicas: 5, maxReplicas: 3 },
-      { path: 'spec.replicas', message: 'replicas must be less than or equal to maxReplicas' },
+      {
+        path: 'spec.replicas',
+        message: 'replicas must be less than or equal to maxReplicas',
+        reason: 'ReplicasExceedMax',
+      },
     ],
     [
       'replicas > default maxReplicas',
       { replicas: 20 },
-      { path: 'spec.replicas', message: 'replicas must be less than or equal to maxReplicas' },
+      {
+        path: 'spec.replicas',
+        message: 'replicas must be less than or equal to maxReplicas',
+        reason: 'ReplicasExceedMax',
+      },
     ],
     [
       'function not in type',

@@ -1,0 +1,132 @@
+// The one action dispatcher: carries out every action type the reconciler asks for (Porch writes,
+// approvals and deletions; A1 policies; E2 subscriptions) with the client for its API, one after
+// another within the hook deadline (a write must land before its approval), and reports each outcome
+// as data — never throws — so every failure reaches status through applyActionResults.
+import type { Action, ActionResult, PorchAction } from '../lib/types.ts';
+import type { PorchClient } from '../lib/clients/porch.ts';
+import type { A1Client } from '../lib/clients/a1.ts';
+import type { E2Client } from '../lib/clients/e2.ts';
+import { toApiError, type CallOptions } from '../lib/clients/http.ts';
+
+/** A1/E2 clients for the O-RAN configuration stage; tests pass fakes. */
+export interface OranClients {
+  a1: A1Client;
+  e2: E2Client;
+}
+
+export interface Clients {
+  porch: PorchClient;
+  /** Without them, O-RAN actions fail (Configuration, NoOranClients). */
+  oran?: OranClients | undefined;
+}
+
+type Done = Pick<ActionResult, 'skipped' | 'subscriptionId'>;
+
+const skipped = (outcome: string, nothingToDo: string): Done =>
+  outcome === nothingToDo ? { skipped: true } : {};
+
+/** Calls the API the action is for; resolves with what to add to an ok result. */
+async function call(clients: Clients, action: Action, opts: CallOptions): Promise<Done> {
+  const { porch, oran } = clients;
+  switch (action.type) {
+    case 'writeResources':
+      return skipped(
+        await porch.writeResources(action.namespace, action.name, action.files, action.contentHash, opts),
+        'skipped',
+      );
+    case 'approve':
+      return skipped(await porch.approve(action.namespace, action.name, opts), 'skipped');
+    case 'deletePackageRevision':
+      return skipped(await porch.deletePackageRevision(action.namespace, action.name, opts), 'skipped');
+  }
+  if (oran === undefined) throw noOranClients();
+  switch (action.type) {
+    case 'putA1PolicyType':
+      return skipped(
+        await oran.a1.putPolicyType(action.endpoint, action.policyTypeId, action.body, opts),
+        'exists',
+      );
+    case 'putA1Policy':
+      await oran.a1.putPolicy(action.endpoint, action.policyTypeId, action.policyId, action.policy, opts);
+      return {};
+    case 'deleteA1Policy':
+      return skipped(
+        await oran.a1.deletePolicy(action.endpoint, action.policyTypeId, action.policyId, opts),
+        'gone',
+      );
+    case 'createE2Subscription':
+      return { subscriptionId: await oran.e2.createSubscription(action.endpoint, action.request, opts) };
+    case 'deleteE2Subscription':
+      return skipped(await oran.e2.deleteSubscription(action.endpoint, action.subscriptionId, opts), 'gone');
+  }
+}
+
+function noOranClients(): Error & { result: NonNullable<ActionResult['error']> } {
+  return Object.assign(new Error('this hook server has no A1/E2 clients'), {
+    result: {
+      class: 'Configuration' as const,
+      reason: 'NoOranClients' as const,
+      message: 'this hook server has no A1/E2 clients',
+    },
+  });
+}
+
+/** Carries out one action; the outcome as data. */
+export async function dispatch(clients: Clients, action: Action, opts: CallOptions): Promise<ActionResult> {
+  try {
+    return { action, ok: true, ...(await call(clients, action, opts)) };
+  } catch (err) {
+    if (err instanceof Error && 'result' in err) {
+      return { action, ok: false, error: err.result as NonNullable<ActionResult['error']> };
+    }
+    const e = toApiError(err);
+    const error: NonNullable<ActionResult['error']> = {
+      class: e.class,
+      reason: e.reason,
+      message: e.message,
+    };
+    if (e.httpStatus !== undefined) error.httpStatus = e.httpStatus;
+    const result: ActionResult = { action, ok: false, error };
+    if (e.uncertain && action.type === 'createE2Subscription') result.uncertain = true;
+    return result;
+  }
+}
+
+/** Runs the actions in order; those the deadline leaves no time for fail as DeadlineExceeded. */
+export async function execute(
+  clients: Clients,
+  actions: readonly Action[],
+  deadline: number,
+  now: () => number,
+): Promise<ActionResult[]> {
+  const results: ActionResult[] = [];
+  for (const action of actions) {
+    if (now() >= deadline) {
+      results.push({
+        action,
+        ok: false,
+        error: {
+          class: 'Transient',
+          reason: 'DeadlineExceeded',
+          message: 'hook deadline reached before this action ran',
+        },
+      });
+      continue;
+    }
+    results.push(await dispatch(clients, action, { deadline }));
+  }
+  return results;
+}
+
+/** The action is for Porch (else for a RIC endpoint). */
+export function isPorchAction(action: Action): action is PorchAction {
+  return (
+    action.type === 'writeResources' || action.type === 'approve' || action.type === 'deletePackageRevision'
+  );
+}
+
+/** ok, skipped, or the error class in lower case. */
+export function actionResultLabel(r: ActionResult): string {
+  if (!r.ok) return (r.error?.class ?? 'Transient').toLowerCase();
+  return r.skipped === true ? 'skipped' : 'ok';
+}

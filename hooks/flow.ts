@@ -1,0 +1,167 @@
+// The sync and finalize flow: Metacontroller request → observations from Porch and A1 → pure
+// reconciler → actions carried out within the hook deadline → action outcomes folded into status →
+// events and metrics → the answer. Everything that can fail on the way ends in status, not in an HTTP
+// error, except a reconciler crash: answering 200 without the desired children would make
+// Metacontroller delete them, so that one is a 500 and Metacontroller retries with backoff.
+import type { FastifyBaseLogger } from 'fastify';
+import type {
+  ActionResult,
+  CNFDeploymentStatus,
+  FinalizeOutput,
+  PackageRevision,
+  ReconcileInput,
+  ReconcileOutput,
+} from '../lib/types.ts';
+import { eventsForAnswer } from '../lib/events.ts';
+import type { EventRecorder } from '../lib/clients/kube.ts';
+import type { PorchClient } from '../lib/clients/porch.ts';
+import { actionResultLabel, execute, isPorchAction, type OranClients } from './dispatch.ts';
+import { HookError } from './errors.ts';
+import type { HookMetrics } from './metrics.ts';
+import { mergeObservations, observeA1, observePorch } from './observe.ts';
+import { childrenOf, normalizeParent, relatedOf, type HookRequest } from './request.ts';
+
+/** The only keys Metacontroller's strict v2 parser accepts. */
+export interface SyncAnswer {
+  status: CNFDeploymentStatus;
+  children: PackageRevision[];
+  resyncAfterSeconds?: number;
+}
+
+export interface FinalizeAnswer extends SyncAnswer {
+  finalized: boolean;
+}
+
+export interface Reconciler {
+  reconcile(input: ReconcileInput): ReconcileOutput;
+  finalize(input: ReconcileInput): FinalizeOutput;
+  applyActionResults<T extends ReconcileOutput>(output: T, results: ActionResult[], now: string): T;
+}
+
+export interface FlowDeps {
+  porch: PorchClient;
+  /** A1/E2 clients for the O-RAN configuration stage; without them those actions fail (Configuration). */
+  oran?: OranClients | undefined;
+  events: EventRecorder;
+  metrics: HookMetrics;
+  reconciler: Reconciler;
+  /** Epoch milliseconds. */
+  now: () => number;
+  repository: string;
+  deadlineMs: number;
+}
+
+const iso = (ms: number): string => new Date(ms).toISOString();
+
+export function syncAnswer(out: ReconcileOutput): SyncAnswer {
+  const answer: SyncAnswer = { status: out.status, children: out.children };
+  if (out.resyncAfterSeconds !== undefined) answer.resyncAfterSeconds = out.resyncAfterSeconds;
+  return answer;
+}
+
+export function finalizeAnswer(out: FinalizeOutput): FinalizeAnswer {
+  return { ...syncAnswer(out), finalized: out.finalized };
+}
+
+/** The reconciler's input: the request's objects plus what the shell observed. */
+async function gather(
+  req: HookRequest,
+  deps: FlowDeps,
+  started: number,
+  log: FastifyBaseLogger,
+): Promise<ReconcileInput> {
+  const now = iso(started);
+  const parent = normalizeParent(req.parent);
+  const children = childrenOf(req, log);
+  const [porch, a1] = await Promise.all([
+    observePorch(deps.porch, children, parent.metadata.namespace ?? '', started + deps.deadlineMs, now, (r) =>
+      deps.metrics.porchOperation('getResources', r),
+    ),
+    // Half the budget at most, so the actions that follow still have time.
+    observeA1(deps.oran?.a1, parent, started + Math.floor(deps.deadlineMs / 2), now, (r) =>
+      deps.metrics.oranOperation('getA1PolicyStatus', r),
+    ),
+  ]);
+  const observations = mergeObservations(porch, a1);
+  if (observations.errors !== undefined)
+    log.warn({ errors: observations.errors }, 'could not observe everything');
+  return {
+    parent,
+    children,
+    related: relatedOf(req, log),
+    observations,
+    now,
+    defaults: { repository: deps.repository },
+  };
+}
+
+/** Runs a pure step; a throw is a bug, answered 500 so Metacontroller keeps the children and retries. */
+function pure<T>(what: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    throw new HookError('HOOK_RECONCILE_FAILED', 500, `${what} failed: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+}
+
+function report(results: readonly ActionResult[], deps: FlowDeps, log: FastifyBaseLogger): void {
+  for (const r of results) {
+    if (isPorchAction(r.action)) deps.metrics.porchOperation(r.action.type, actionResultLabel(r));
+    else deps.metrics.oranOperation(r.action.type, actionResultLabel(r));
+    if (!r.ok) log.warn({ action: r.action.type, target: r.action.name, error: r.error }, 'action failed');
+    else
+      log.info({ action: r.action.type, target: r.action.name, skipped: r.skipped === true }, 'action done');
+  }
+}
+
+export async function runHook(
+  kind: 'sync',
+  req: HookRequest,
+  deps: FlowDeps,
+  log: FastifyBaseLogger,
+): Promise<SyncAnswer>;
+export async function runHook(
+  kind: 'finalize',
+  req: HookRequest,
+  deps: FlowDeps,
+  log: FastifyBaseLogger,
+): Promise<FinalizeAnswer>;
+export async function runHook(
+  kind: 'sync' | 'finalize',
+  req: HookRequest,
+  deps: FlowDeps,
+  log: FastifyBaseLogger,
+): Promise<SyncAnswer | FinalizeAnswer> {
+  const started = deps.now();
+  const input = await gather(req, deps, started, log);
+  const { reconciler } = deps;
+  const output: ReconcileOutput | FinalizeOutput = pure('reconciler', () =>
+    kind === 'sync' ? reconciler.reconcile(input) : reconciler.finalize(input),
+  );
+
+  const clients = { porch: deps.porch, oran: deps.oran };
+  const results = await execute(clients, output.actions, started + deps.deadlineMs, deps.now);
+  report(results, deps, log);
+  const final = pure('applying action results', () =>
+    reconciler.applyActionResults(output, results, iso(deps.now())),
+  );
+
+  const parent = input.parent;
+  const finalized = kind === 'finalize' && (final as FinalizeOutput).finalized === true;
+  const involved = {
+    apiVersion: parent.apiVersion ?? 'nephoran.com/v1',
+    kind: parent.kind ?? 'CNFDeployment',
+    name: parent.metadata.name,
+    namespace: parent.metadata.namespace ?? '',
+    ...(parent.metadata.uid === undefined ? {} : { uid: parent.metadata.uid }),
+  };
+  for (const e of eventsForAnswer(parent.status, final.status, results, finalized))
+    deps.events.record(involved, e);
+  deps.metrics.recordAnswer(parent, final.status, finalized);
+  if (final.status.phase !== parent.status?.phase) {
+    log.info({ from: parent.status?.phase, to: final.status.phase }, 'phase changed');
+  }
+  return kind === 'sync' ? syncAnswer(final) : finalizeAnswer(final as FinalizeOutput);
+}

@@ -1,0 +1,139 @@
+// What the shell observes outside Metacontroller's view before the reconciler runs: the content hash
+// in every unpublished child's package (Porch), and the enforcement status of every A1 policy that
+// status.oran says was put (bounded concurrency, inside its own share of the hook deadline). Failures
+// become Transient observation errors: the reconciler keeps waiting and Metacontroller resyncs.
+import type {
+  A1PolicyObservation,
+  CNFDeployment,
+  Observations,
+  PackageRevision,
+  StatusError,
+} from '../lib/types.ts';
+import type { PorchClient } from '../lib/clients/porch.ts';
+import type { A1Client } from '../lib/clients/a1.ts';
+import { toApiError } from '../lib/clients/http.ts';
+import { policyKey } from '../lib/oran/desired.ts';
+
+/** Parallel GETs towards the A1 mediators of one CNF. */
+export const A1_OBSERVE_CONCURRENCY = 4;
+
+/** Called with the outcome of each read: ok, or the error class in lower case (for metrics). */
+export type OnResult = (result: string) => void;
+
+/** Runs `fn` over `items` with at most `limit` in flight. */
+async function eachLimited<T>(
+  items: readonly T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await fn(items[next++] as T);
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+}
+
+/** Reads the content hash of every Draft/Proposed child's package from Porch. */
+export async function observePorch(
+  porch: PorchClient,
+  children: readonly PackageRevision[],
+  namespace: string,
+  deadline: number,
+  now: string,
+  onResult: OnResult,
+): Promise<Observations> {
+  const pending = children.filter((c) => {
+    const lc = c.spec?.lifecycle ?? 'Draft';
+    return lc === 'Draft' || lc === 'Proposed';
+  });
+  if (pending.length === 0) return {};
+  const resources: NonNullable<Observations['resources']> = {};
+  const errors: StatusError[] = [];
+  await Promise.all(
+    pending.map(async (c) => {
+      const name = c.metadata.name;
+      try {
+        // Children live in the parent's namespace; Metacontroller's keys say so even if an object
+        // came without metadata.namespace.
+        const snap = await porch.getResources(c.metadata.namespace ?? namespace, name, { deadline });
+        resources[name] = { contentHash: snap.contentHash };
+        onResult('ok');
+      } catch (err) {
+        const e = toApiError(err);
+        onResult(e.class.toLowerCase());
+        errors.push({
+          class: 'Transient',
+          reason: e.reason === 'ClientError' ? 'PorchObserveFailed' : e.reason,
+          message: `reading resources of ${name}: ${e.message}`,
+          action: 'observeResources',
+          since: now,
+        });
+      }
+    }),
+  );
+  const observations: Observations = { resources };
+  if (errors.length > 0) observations.errors = errors.sort((a, b) => a.message.localeCompare(b.message));
+  return observations;
+}
+
+/**
+ * GET …/status for every policy in status.oran that an A1 mediator accepted. Failures are summed up
+ * in one Transient observation error (the reconciler keeps the previous state of those policies); a
+ * policy not reached before `deadline` is simply not observed.
+ */
+export async function observeA1(
+  a1: A1Client | undefined,
+  parent: CNFDeployment,
+  deadline: number,
+  now: string,
+  onResult: OnResult,
+): Promise<Pick<Observations, 'a1Policies' | 'errors'>> {
+  if (a1 === undefined || parent.metadata.deletionTimestamp !== undefined) return {};
+  const targets = (parent.status?.oran?.policies ?? []).filter(
+    (p) =>
+      p.endpoint !== undefined &&
+      p.policyHash !== undefined &&
+      (p.state === 'Accepted' || p.state === 'Enforced' || p.state === 'NotEnforced'),
+  );
+  if (targets.length === 0) return {};
+  const found: Record<string, A1PolicyObservation> = {};
+  const failures: Array<{ policyId: string; error: ReturnType<typeof toApiError> }> = [];
+  await eachLimited(targets, A1_OBSERVE_CONCURRENCY, async (p) => {
+    try {
+      const key = policyKey(p.policyTypeId, p.policyId);
+      found[key] = await a1.getPolicyStatus(p.endpoint as string, p.policyTypeId, p.policyId, { deadline });
+      onResult('ok');
+    } catch (err) {
+      const e = toApiError(err);
+      onResult(e.class.toLowerCase());
+      failures.push({ policyId: p.policyId, error: e });
+    }
+  });
+  // Keys in a stable order: the observation feeds status, which must not churn.
+  const a1Policies: Record<string, A1PolicyObservation> = {};
+  for (const k of Object.keys(found).sort()) a1Policies[k] = found[k] as A1PolicyObservation;
+  if (failures.length === 0) return { a1Policies };
+  failures.sort((a, b) => a.policyId.localeCompare(b.policyId));
+  const first = failures[0]!;
+  const more = failures.length > 1 ? ` (and ${failures.length - 1} more)` : '';
+  const error: StatusError = {
+    class: 'Transient',
+    reason: first.error.reason === 'ClientError' ? 'A1ObserveFailed' : first.error.reason,
+    message: `reading the A1 status of policy ${first.policyId}: ${first.error.message}${more}`,
+    action: 'observeA1Policy',
+    since: now,
+  };
+  return { a1Policies, errors: [error] };
+}
+
+/** Porch observations plus A1 ones; errors from both, Porch first. */
+export function mergeObservations(
+  porch: Observations,
+  a1: Pick<Observations, 'a1Policies' | 'errors'>,
+): Observations {
+  const out: Observations = { ...porch };
+  if (a1.a1Policies !== undefined) out.a1Policies = a1.a1Policies;
+  const errors = [...(porch.errors ?? []), ...(a1.errors ?? [])];
+  if (errors.length > 0) out.errors = errors;
+  return out;
+}

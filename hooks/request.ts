@@ -1,0 +1,67 @@
+// Reading a Metacontroller hook request (after the envelope schema in schema.ts accepted it): the
+// parent as the reconciler expects it, its children and its related objects by type. Both hook
+// versions carry the same objects; only their map keys differ, so objects are read, keys are not.
+import type { FastifyBaseLogger } from 'fastify';
+import type { CNFDeployment, KubeObject, PackageRevision, RelatedObjects } from '../lib/types.ts';
+
+export const CHILD_PACKAGE_REVISION = 'PackageRevision.porch.kpt.dev/v1alpha1';
+export const RELATED_KEYS = {
+  deployments: 'Deployment.apps/v1',
+  pods: 'Pod.v1',
+  endpointSlices: 'EndpointSlice.discovery.k8s.io/v1',
+  cnfDeployments: 'CNFDeployment.nephoran.com/v1',
+} as const;
+
+type ObjectsByType = Record<string, Record<string, unknown> | null> | null | undefined;
+
+/** A Metacontroller sync/finalize request after envelope validation. */
+export interface HookRequest {
+  controller?: unknown;
+  parent: CNFDeployment;
+  children?: ObjectsByType;
+  related?: ObjectsByType;
+  finalizing?: boolean;
+}
+
+/** Objects of one type key, in a stable order (by their map key). */
+function objectsOf<T>(map: ObjectsByType, key: string): T[] {
+  const m = map?.[key];
+  if (m === null || m === undefined) return [];
+  return Object.keys(m)
+    .sort()
+    .map((k) => m[k] as T);
+}
+
+function logUnknownKeys(
+  map: ObjectsByType,
+  known: readonly string[],
+  what: string,
+  log: FastifyBaseLogger,
+): void {
+  for (const key of Object.keys(map ?? {})) {
+    if (!known.includes(key)) log.debug({ type: key }, `ignoring unknown ${what} type`);
+  }
+}
+
+export function childrenOf(req: HookRequest, log: FastifyBaseLogger): PackageRevision[] {
+  logUnknownKeys(req.children, [CHILD_PACKAGE_REVISION], 'child', log);
+  return objectsOf<PackageRevision>(req.children, CHILD_PACKAGE_REVISION);
+}
+
+export function relatedOf(req: HookRequest, log: FastifyBaseLogger): RelatedObjects {
+  logUnknownKeys(req.related, Object.values(RELATED_KEYS), 'related', log);
+  return {
+    deployments: objectsOf<KubeObject>(req.related, RELATED_KEYS.deployments),
+    pods: objectsOf<KubeObject>(req.related, RELATED_KEYS.pods),
+    endpointSlices: objectsOf<KubeObject>(req.related, RELATED_KEYS.endpointSlices),
+    cnfDeployments: objectsOf<CNFDeployment>(req.related, RELATED_KEYS.cnfDeployments),
+  };
+}
+
+/** Parent as the reconciler expects it: spec and status present or absent, never null. */
+export function normalizeParent(parent: CNFDeployment): CNFDeployment {
+  const p = { ...parent } as Omit<CNFDeployment, 'spec' | 'status'> & { spec: unknown; status?: unknown };
+  if (p.spec === null || p.spec === undefined) p.spec = {};
+  if (p.status === null) delete p.status;
+  return p as CNFDeployment;
+}
