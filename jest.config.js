@@ -17,9 +17,12 @@ export default {
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/e2e/'],
   reporters: ['default', '<rootDir>/tests/summary-reporter.js'],
   collectCoverage: true,
-  collectCoverageFrom: ['lib/**/*.ts', 'hooks/**/*.ts'],
+  // hooks/server.ts is the process entry point: tests/unit/hooks-server.test.ts runs it as a real
+  // child process (signals, drain, exit codes), which coverage cannot see into.
+  collectCoverageFrom: ['lib/**/*.ts', 'hooks/**/*.ts', '!hooks/server.ts'],
   coverageReporters: ['text-summary', 'lcov'],
   coverageThreshold: {
     './lib/': { lines: 90, branches: 85 },
+    './hooks/': { lines: 90, branches: 85 },
   },
 };

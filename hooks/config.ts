@@ -29,7 +29,7 @@ export interface Config {
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
 
 export const DEFAULT_PORCH_REPOSITORY = 'cnf-packages';
-export const MIB = 1024 * 1024;
+const MIB = 1024 * 1024;
 
 export class ConfigError extends Error {
   readonly problems: string[];

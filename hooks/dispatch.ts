@@ -6,7 +6,7 @@ import type { Action, ActionResult, PorchAction } from '../lib/types.ts';
 import type { PorchClient } from '../lib/clients/porch.ts';
 import type { A1Client } from '../lib/clients/a1.ts';
 import type { E2Client } from '../lib/clients/e2.ts';
-import { toApiError, type CallOptions } from '../lib/clients/http.ts';
+import { ApiError, toApiError, type CallOptions } from '../lib/clients/http.ts';
 
 /** A1/E2 clients for the O-RAN configuration stage; tests pass fakes. */
 export interface OranClients {
@@ -39,7 +39,12 @@ async function call(clients: Clients, action: Action, opts: CallOptions): Promis
     case 'deletePackageRevision':
       return skipped(await porch.deletePackageRevision(action.namespace, action.name, opts), 'skipped');
   }
-  if (oran === undefined) throw noOranClients();
+  if (oran === undefined) {
+    throw new ApiError('this hook server has no A1/E2 clients', {
+      class: 'Configuration',
+      reason: 'NoOranClients',
+    });
+  }
   switch (action.type) {
     case 'putA1PolicyType':
       return skipped(
@@ -61,24 +66,11 @@ async function call(clients: Clients, action: Action, opts: CallOptions): Promis
   }
 }
 
-function noOranClients(): Error & { result: NonNullable<ActionResult['error']> } {
-  return Object.assign(new Error('this hook server has no A1/E2 clients'), {
-    result: {
-      class: 'Configuration' as const,
-      reason: 'NoOranClients' as const,
-      message: 'this hook server has no A1/E2 clients',
-    },
-  });
-}
-
 /** Carries out one action; the outcome as data. */
 export async function dispatch(clients: Clients, action: Action, opts: CallOptions): Promise<ActionResult> {
   try {
     return { action, ok: true, ...(await call(clients, action, opts)) };
   } catch (err) {
-    if (err instanceof Error && 'result' in err) {
-      return { action, ok: false, error: err.result as NonNullable<ActionResult['error']> };
-    }
     const e = toApiError(err);
     const error: NonNullable<ActionResult['error']> = {
       class: e.class,

@@ -53,13 +53,13 @@ export interface FlowDeps {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
-export function syncAnswer(out: ReconcileOutput): SyncAnswer {
+function syncAnswer(out: ReconcileOutput): SyncAnswer {
   const answer: SyncAnswer = { status: out.status, children: out.children };
   if (out.resyncAfterSeconds !== undefined) answer.resyncAfterSeconds = out.resyncAfterSeconds;
   return answer;
 }
 
-export function finalizeAnswer(out: FinalizeOutput): FinalizeAnswer {
+function finalizeAnswer(out: FinalizeOutput): FinalizeAnswer {
   return { ...syncAnswer(out), finalized: out.finalized };
 }
 

@@ -15,7 +15,7 @@ import { toApiError } from '../lib/clients/http.ts';
 import { policyKey } from '../lib/oran/desired.ts';
 
 /** Parallel GETs towards the A1 mediators of one CNF. */
-export const A1_OBSERVE_CONCURRENCY = 4;
+const A1_OBSERVE_CONCURRENCY = 4;
 
 /** Called with the outcome of each read: ok, or the error class in lower case (for metrics). */
 export type OnResult = (result: string) => void;

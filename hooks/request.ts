@@ -4,8 +4,8 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { CNFDeployment, KubeObject, PackageRevision, RelatedObjects } from '../lib/types.ts';
 
-export const CHILD_PACKAGE_REVISION = 'PackageRevision.porch.kpt.dev/v1alpha1';
-export const RELATED_KEYS = {
+const CHILD_PACKAGE_REVISION = 'PackageRevision.porch.kpt.dev/v1alpha1';
+const RELATED_KEYS = {
   deployments: 'Deployment.apps/v1',
   pods: 'Pod.v1',
   endpointSlices: 'EndpointSlice.discovery.k8s.io/v1',

@@ -3,8 +3,8 @@
 // error object stays deep-equal inside the window.
 import type { Action, StatusError } from './types.ts';
 
-export const BACKOFF_BASE_SECONDS = 2;
-export const BACKOFF_CAP_SECONDS = 60;
+const BACKOFF_BASE_SECONDS = 2;
+const BACKOFF_CAP_SECONDS = 60;
 
 /** 2, 4, 8, … seconds after the n-th counted failure, capped at 60. */
 export function backoffSeconds(failures: number): number {
@@ -17,7 +17,7 @@ export function actionKey(action: Action): string {
   return `${action.type}:${action.name}`;
 }
 
-export interface TransientResult {
+interface TransientResult {
   error: StatusError;
   resyncAfterSeconds: number;
 }

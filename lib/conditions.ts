@@ -103,7 +103,7 @@ const ORDER = new Map<string, number>(CONDITION_TYPES.map((t, i) => [t, i]));
 const orderOf = (type: string): number => ORDER.get(type) ?? CONDITION_TYPES.length;
 
 /** Builds the full condition from its spec, keeping the previous transition time when status is unchanged. */
-export function toCondition(
+function toCondition(
   spec: ConditionSpec,
   previous: readonly Condition[] | undefined,
   now: string,

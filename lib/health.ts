@@ -5,7 +5,7 @@
 import type { HealthCheck, HealthState, HealthStatus, KubeObject, RelatedObjects } from './types.ts';
 import { ANNOTATION_CONTENT_HASH, LABEL_CNF } from './labels.ts';
 
-export const HEALTH_CHECK_INTERVAL_SECONDS = 10;
+const HEALTH_CHECK_INTERVAL_SECONDS = 10;
 
 export type HealthCheckName = 'PackagePublished' | 'DeploymentReady' | 'PodsReady' | 'ServiceEndpoints';
 
@@ -264,11 +264,4 @@ export function assessHealth(input: HealthInput): HealthResult {
   health.consecutiveFails = fails;
   if (lastCheck !== undefined) health.lastCheck = lastCheck;
   return { health, workload };
-}
-
-/** Seconds until the next paced health check is due (for resyncAfterSeconds while unhealthy). */
-export function secondsToNextCheck(health: HealthStatus, now: string): number {
-  if (health.lastCheck === undefined) return HEALTH_CHECK_INTERVAL_SECONDS;
-  const elapsed = (Date.parse(now) - Date.parse(health.lastCheck)) / 1000;
-  return Math.max(1, Math.ceil(HEALTH_CHECK_INTERVAL_SECONDS - elapsed));
 }

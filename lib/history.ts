@@ -3,7 +3,7 @@
 import type { RevisionHistoryEntry, RevisionOutcome } from './types.ts';
 import type { ChildInfo, RevisionTarget } from './revisions.ts';
 
-export const HISTORY_LIMIT = 10;
+const HISTORY_LIMIT = 10;
 
 export interface NewEntry {
   target: RevisionTarget;

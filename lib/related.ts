@@ -17,7 +17,7 @@ export interface CustomizeAnswer {
 }
 
 /** Label EndpointSlices carry for the Service they belong to (set by Kubernetes). */
-export const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
+const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
 
 /** Parent shape the customize hook can rely on: metadata always, spec possibly incomplete. */
 export type CustomizeParent = Pick<CNFDeployment, 'metadata'> & { spec?: Partial<CNFDeployment['spec']> };

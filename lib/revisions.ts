@@ -25,7 +25,7 @@ import {
 import { revisionName, workspaceName, workspaceSequence } from './naming.ts';
 
 /** Published revisions kept in Porch; older ones are proposed for deletion, then deleted. */
-export const KEEP_PUBLISHED = 5;
+const KEEP_PUBLISHED = 5;
 
 export interface ChildInfo {
   child: PackageRevision;
@@ -40,7 +40,7 @@ export interface ChildInfo {
   revision: number;
 }
 
-export function seqOfWorkspace(workspace: string): number {
+function seqOfWorkspace(workspace: string): number {
   return workspaceSequence(workspace) ?? 0;
 }
 

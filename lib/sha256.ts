@@ -5,11 +5,6 @@
 // Verified against NIST vectors in tests/unit/sha256.test.ts.
 import { createHash } from 'node:crypto';
 
-/** SHA-256 of raw bytes, as lowercase hex. */
-export function sha256Bytes(data: Uint8Array): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
 /** SHA-256 of a string's UTF-8 encoding, as lowercase hex. */
 export function sha256Hex(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');

@@ -16,7 +16,7 @@ import { compareQuantities } from './quantity.ts';
 import { CRD } from './generated/crd.ts';
 import { FieldIssuesError, type FieldIssue } from './errors.ts';
 import { API_VERSION, KIND } from './types.ts';
-import type { CNFDeployment, CNFDeploymentSpec, CNFType } from './types.ts';
+import type { CNFDeployment, CNFType } from './types.ts';
 
 /** Field path from the object root and a human-readable message ("must be one of macvlan, …"). */
 export type ValidationIssue = FieldIssue;
@@ -462,9 +462,4 @@ export function parseCNFDeployment(obj: unknown, options?: ValidateOptions): CNF
 /** Issues that would make the apiserver reject or prune this status (for tests of status writers). */
 export function validateStatus(status: unknown): ValidationIssue[] {
   return getDefault().validateStatus(status);
-}
-
-/** The spec with CRD defaults applied; throws CNFValidationError when it is invalid. */
-export function defaultSpec(spec: CNFDeploymentSpec): CNFDeploymentSpec {
-  return parseCNFDeployment({ apiVersion: API_VERSION, kind: KIND, metadata: { name: 'x' }, spec }).spec;
 }

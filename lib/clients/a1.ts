@@ -8,7 +8,7 @@ import { isObject } from '../json.ts';
 import { ApiError, type CallOptions } from './http.ts';
 import { answerDetail, malformedAnswer, RicHttp, unexpectedAnswer, type RicHttpOptions } from './ric.ts';
 
-export const A1_BASE = '/A1-P/v2';
+const A1_BASE = '/A1-P/v2';
 
 export interface A1PolicyTypeBody {
   name: string;

@@ -10,7 +10,7 @@ import { answerDetail, malformedAnswer, RicHttp, unexpectedAnswer, type RicHttpO
 import type { DeleteOutcome } from './a1.ts';
 import { Lru } from '../lru.ts';
 
-export const E2_BASE = '/ric/v1';
+const E2_BASE = '/ric/v1';
 
 /** What the hooks need from a subscription manager; tests substitute their own. */
 export interface E2Client {

@@ -57,7 +57,7 @@ export function desiredPolicies(parent: CNFDeployment): DesiredPolicy[] {
   });
 }
 
-export function subscriptionName(index: number): string {
+function subscriptionName(index: number): string {
   return `subscription-${index}`;
 }
 

@@ -5,7 +5,7 @@ import type { ActionResult, OranPolicyStatus, OranStatus, OranSubscriptionStatus
 import { without } from '../json.ts';
 
 /** Creates of one subscription that may end without an answer before it is held as Failed. */
-export const MAX_UNCERTAIN_CREATES = 2;
+const MAX_UNCERTAIN_CREATES = 2;
 
 const errorText = (r: ActionResult): string =>
   r.error === undefined ? 'failed' : `${r.error.reason}: ${r.error.message}`;

@@ -11,10 +11,10 @@ import { activeCondition } from './conditions.ts';
 import { RESYNC } from './context.ts';
 
 /** Porch's workspace name for the revision that tracks a package on the repository's branch. */
-export const BRANCH_WORKSPACE = 'main';
+const BRANCH_WORKSPACE = 'main';
 
 /** After this long in Terminating, finalize anyway (and say so in the Terminating condition). */
-export const FINALIZE_TIMEOUT_SECONDS = 300;
+const FINALIZE_TIMEOUT_SECONDS = 300;
 
 function mine(objs: readonly KubeObject[], name: string): KubeObject[] {
   return objs.filter((o) => {

@@ -26,9 +26,9 @@ import { addSeconds, compact, secondsBetween, type Ctx } from './context.ts';
 import type { Resolved } from './resolve.ts';
 
 /** Consecutive failed health checks (one per 10 s) before healing restarts the pods. */
-export const HEAL_AFTER_FAILED_CHECKS = 3;
+const HEAL_AFTER_FAILED_CHECKS = 3;
 /** Healing attempts before giving up (phase Failed, reason HealingExhausted). */
-export const MAX_HEALING_ATTEMPTS = 3;
+const MAX_HEALING_ATTEMPTS = 3;
 
 /** The content the latest revision should carry, and why. */
 export interface Desired {

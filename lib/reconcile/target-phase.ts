@@ -30,7 +30,7 @@ export function verdict(ctx: Ctx, facts: RolloutFacts, stage: OranStage): Verdic
 }
 
 /** Where the CNF should be, in the order of docs/lifecycle.md ("How the target phase is chosen"). */
-export function targetPhase(ctx: Ctx, facts: RolloutFacts, v: Verdict, stage: OranStage): Phase {
+function targetPhase(ctx: Ctx, facts: RolloutFacts, v: Verdict, stage: OranStage): Phase {
   if (facts.failure !== undefined) return 'Failed';
   if (!v.wasActive) return !v.ready ? 'Provisioning' : v.configured ? 'Active' : 'Configuring';
   if (v.ready) return v.configured ? 'Active' : oranHoldPhase(ctx.prev.phase, stage);

@@ -13,7 +13,7 @@ import { Lru } from '../lru.ts';
  */
 export const RENDER_CACHE_ENTRIES = 512;
 /** Bound on the characters cached (keys and files): a few large configurations cannot hold more. */
-export const RENDER_CACHE_CHARS = 16 * 1024 * 1024;
+const RENDER_CACHE_CHARS = 16 * 1024 * 1024;
 /** Inputs whose key is longer than this (a big spec.configuration) are rendered, not cached. */
 const MAX_KEY_LENGTH = 16 * 1024;
 

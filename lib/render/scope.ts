@@ -45,7 +45,7 @@ export function slug(s: string): string {
     .replace(/^-|-$/g, '');
 }
 
-export function commonLabels(
+function commonLabels(
   name: string,
   spec: Pick<CNFDeploymentSpec, 'type' | 'function'>,
 ): Record<string, string> {

@@ -1,7 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import {
   assessHealth,
-  secondsToNextCheck,
   selectDeployment,
   worst,
   workloadFacts,
@@ -147,7 +146,6 @@ describe('health aggregation', () => {
       ),
     );
     expect(d.health.consecutiveFails).toBe(3);
-    expect(secondsToNextCheck(d.health, later(12))).toBe(9);
     // Not counted during a rollout; recovery resets.
     const e = assessHealth(hi(rel, { previous: d.health, now: later(12), countFailures: false }));
     expect(e.health.consecutiveFails).toBe(0);
@@ -172,7 +170,6 @@ describe('health aggregation', () => {
     expect(
       selectDeployment({ ...emptyRelated(), deployments: [other, mine] }, 'test-amf')?.metadata.name,
     ).toBe('test-amf-extra');
-    expect(secondsToNextCheck({ overall: 'Healthy', checks: [], consecutiveFails: 0 }, NOW)).toBe(10);
   });
 });
 
