@@ -1,11 +1,5 @@
 import { describe, it, expect } from '@jest/globals';
-import {
-  assessHealth,
-  selectDeployment,
-  worst,
-  workloadFacts,
-  type HealthInput,
-} from '../../lib/health.ts';
+import { assessHealth, selectDeployment, worst, workloadFacts, type HealthInput } from '../../lib/health.ts';
 import { deployment, emptyRelated, endpointSlice, NOW, pod, pods } from '../fixtures/builders.ts';
 import type { RelatedObjects } from '../../lib/types.ts';
 

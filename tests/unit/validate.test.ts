@@ -49,7 +49,10 @@ describe('validateCNFDeployment', () => {
   });
 
   it('defaults replicas to 1 and serviceType to ClusterIP when networkConfig is given', () => {
-    const { spec } = parseCNFDeployment({ ...amf(), spec: { type: 'O-RAN', function: 'xApp', networkConfig: {} } });
+    const { spec } = parseCNFDeployment({
+      ...amf(),
+      spec: { type: 'O-RAN', function: 'xApp', networkConfig: {} },
+    });
     expect(spec.replicas).toBe(1);
     expect(spec.networkConfig?.serviceType).toBe('ClusterIP');
   });
