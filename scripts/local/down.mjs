@@ -34,7 +34,7 @@ function cachedBinaries() {
   const res = spawnSync(
     process.execPath,
     [
-      path.join(ROOT, 'scripts', 'local', 'build.mjs'),
+      path.join(ROOT, 'scripts', 'local', 'build.ts'),
       '--print-paths',
       '--cached-only',
       'kwok',

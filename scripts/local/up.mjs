@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run local`: the whole product on one machine, without Docker.
 //
-//   1. builds missing binaries (scripts/local/build.mjs; cached under ~/.cache/nephoran-local);
+//   1. builds missing binaries (scripts/local/build.ts; cached under ~/.cache/nephoran-local);
 //   2. a kwok cluster (real etcd, kube-apiserver, controller-manager, scheduler; fake nodes);
 //   3. Porch's test git server, porch-server (aggregated API), a Porch Repository;
 //   4. the CNFDeployment CRD, Metacontroller, the hook server of this checkout (`npm start`) and the
@@ -18,7 +18,7 @@
 //                   example): for when Metacontroller cannot be built
 //
 // NEPHORAN_BIN_<BINARY> (e.g. NEPHORAN_BIN_PORCH_SERVER=/path/porch-server) uses a binary of your own
-// instead of asking build.mjs for it. Ports: NEPHORAN_{PORCH,PORCH_WEBHOOK,GIT,HOOK}_PORT, see
+// instead of asking build.ts for it. Ports: NEPHORAN_{PORCH,PORCH_WEBHOOK,GIT,HOOK}_PORT, see
 // stack/util.mjs settings().
 //
 // Re-running while a stack is up REUSES it: the cluster, git server, Porch and Metacontroller are
@@ -85,14 +85,14 @@ function parseArgs(argv) {
 }
 
 /**
- * build.mjs --print-paths for the named binaries: builds what is missing (progress on stderr),
+ * build.ts --print-paths for the named binaries: builds what is missing (progress on stderr),
  * returns { binary: path }.
  */
 function buildPaths(names) {
   return new Promise((resolve, reject) => {
     const child = spawn(
       process.execPath,
-      [path.join(ROOT, 'scripts', 'local', 'build.mjs'), '--print-paths', ...names],
+      [path.join(ROOT, 'scripts', 'local', 'build.ts'), '--print-paths', ...names],
       {
         cwd: ROOT,
         stdio: ['ignore', 'pipe', 'inherit'],
@@ -106,7 +106,7 @@ function buildPaths(names) {
         reject(
           new StackError(
             'build',
-            `scripts/local/build.mjs exited ${code} (see the messages above)`,
+            `scripts/local/build.ts exited ${code} (see the messages above)`,
             'the output above',
           ),
         );
@@ -118,7 +118,7 @@ function buildPaths(names) {
         reject(
           new StackError(
             'build',
-            `unexpected output of build.mjs --print-paths: ${err.message}`,
+            `unexpected output of build.ts --print-paths: ${err.message}`,
             'the output above',
           ),
         );
@@ -156,13 +156,13 @@ async function binaries(required) {
   const toBuild = required.filter((b) => !bins[b]);
   if (toBuild.length > 0) {
     say(
-      'build: checking binaries (scripts/local/build.mjs builds what is missing; the first build takes long)',
+      'build: checking binaries (scripts/local/build.ts builds what is missing; the first build takes long)',
     );
     Object.assign(bins, await buildPaths(toBuild));
   }
   const missing = required.filter((b) => !bins[b]);
   if (missing.length) {
-    throw new StackError('build', `build.mjs did not report ${missing.join(', ')}`, 'the output above');
+    throw new StackError('build', `build.ts did not report ${missing.join(', ')}`, 'the output above');
   }
   return bins;
 }

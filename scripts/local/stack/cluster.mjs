@@ -1,5 +1,5 @@
 // The Kubernetes control plane: `kwokctl create cluster --runtime binary` with the etcd,
-// kube-apiserver, kube-controller-manager, kube-scheduler and kwok binaries built by build.mjs.
+// kube-apiserver, kube-controller-manager, kube-scheduler and kwok binaries built by build.ts.
 // kwokctl runs them as processes of its own (pids under .local/kwok/clusters/<name>/pids) and
 // `kwokctl delete cluster` stops them; their logs are linked into .local/logs/.
 import { existsSync, readdirSync } from 'node:fs';
@@ -79,7 +79,7 @@ const KWOK_DEFAULT_STAGES = [
 /**
  * One kwokctl configuration file with kwok's default stages plus manifests/kwok-stages.yaml (kwokctl
  * drops its defaults once any Stage is configured). The defaults are read from the kwok module that
- * build.mjs built kwok from (Go module cache; `go mod download` when it is not there).
+ * build.ts built kwok from (Go module cache; `go mod download` when it is not there).
  */
 async function stagesConfig(versions) {
   const { module, version } = versions.kwok;

@@ -1,4 +1,4 @@
-// Porch's test git server (github.com/nephio-project/porch test/git, built by build.mjs as
+// Porch's test git server (github.com/nephio-project/porch test/git, built by build.ts as
 // porch-git-server): smart HTTP, serves the bare repositories under .local/git, creates a repository
 // on first use. URL: http://127.0.0.1:<port>/<name> — the name is the first path segment and may only
 // hold [a-z0-9-] (no ".git" suffix). It has no listen-address flag: it binds :<port> (all interfaces).

@@ -39,7 +39,7 @@ const CRDS = [
 /** Directory of a module in the Go module cache (downloads the source if needed, no build). */
 export async function goModuleDir(component, module, version, { noSumDb = false } = {}) {
   const env = { ...process.env };
-  // a module the public checksum database does not know (build.mjs fetches it the same way)
+  // a module the public checksum database does not know (build.ts fetches it the same way)
   if (noSumDb) env.GONOSUMDB = [env.GONOSUMDB, module].filter(Boolean).join(',');
   const res = await run('go', ['mod', 'download', '-json', `${module}@${version}`], {
     cwd: LOCAL,
