@@ -64,6 +64,8 @@ export interface RunOptions {
   /** Kill the command (with `killSignal`, default SIGKILL) after this long; no limit by default. */
   timeoutMs?: number | undefined;
   killSignal?: NodeJS.Signals | undefined;
+  /** 'inherit': the command's stderr goes straight to ours (progress of a child script), not captured. */
+  stderr?: 'pipe' | 'inherit' | undefined;
   /** Append the command line and its output (as it arrives) to this file. */
   logFile?: string | undefined;
   /** Reject with a CommandError when the command does not exit 0 (otherwise only when it cannot start). */
@@ -193,7 +195,7 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
       child = spawn(cmd, args, {
         cwd: opts.cwd,
         env: opts.env ?? process.env,
-        stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+        stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', opts.stderr ?? 'pipe'],
       });
     } catch (e) {
       cannotRun(e as Error);
