@@ -6,7 +6,7 @@
 //   3. Porch's test git server, porch-server (aggregated API), a Porch Repository;
 //   4. the CNFDeployment CRD, Metacontroller, the hook server of this checkout (`npm start`) and the
 //      CompositeController pointed at it;
-//   5. the GitOps stand-in (scripts/local/gitops.mjs) applying published packages to the cluster;
+//   5. the GitOps stand-in (scripts/local/gitops.ts) applying published packages to the cluster;
 //   6. applies examples/amf.yaml and prints its phase changes until Active (stack/example.ts).
 //
 // Options: see USAGE below (`npm run local -- --help`).

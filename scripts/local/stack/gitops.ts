@@ -1,4 +1,4 @@
-// Starts the GitOps stand-in (scripts/local/gitops.mjs, see its header) against the Porch
+// Starts the GitOps stand-in (scripts/local/gitops.ts, see its header) against the Porch
 // repository's branch main on the test git server. Always restarted by up.ts (it keeps its
 // inventory in .local/gitops/inventory.json, so a restart prunes and applies correctly).
 import path from 'node:path';
@@ -18,7 +18,7 @@ export async function up({ bins, settings }: StackContext): Promise<void> {
     COMPONENT,
     process.execPath,
     [
-      path.join(ROOT, 'scripts', 'local', 'gitops.mjs'),
+      path.join(ROOT, 'scripts', 'local', 'gitops.ts'),
       '--repo',
       repoUrl(settings),
       '--branch',
@@ -30,7 +30,7 @@ export async function up({ bins, settings }: StackContext): Promise<void> {
       '--state-dir',
       path.join(LOCAL, 'gitops'),
     ],
-    { marker: 'gitops.mjs' },
+    { marker: 'gitops.ts' },
   );
   await sleep(1000);
   await assertRunning(COMPONENT);
