@@ -84,12 +84,12 @@ export default tseslint.config(
     },
   },
   {
-    // Plain JavaScript: config files and dependency-free scripts, run by Node directly.
-    files: ['**/*.js', '**/*.mjs'],
+    // Plain JavaScript: the config files (jest, eslint) and the jest reporter, run by Node directly.
+    files: ['*.js', 'tests/summary-reporter.js'],
     ...tseslint.configs.disableTypeChecked,
   },
   {
-    files: ['**/*.js', '**/*.mjs'],
+    files: ['*.js', 'tests/summary-reporter.js'],
     languageOptions: {
       globals: {
         process: 'readonly',

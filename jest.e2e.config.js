@@ -1,5 +1,5 @@
 // End-to-end tests (tests/e2e/) against the local stack: `npm run test:e2e` starts the stack
-// (scripts/local/up.mjs --no-example, reusing a running one) and then runs this config. One file,
+// (scripts/local/up.ts --no-example, reusing a running one) and then runs this config. One file,
 // steps in order, one worker, no coverage, long timeouts (each test sets its own bound too).
 import base from './jest.config.js';
 

@@ -1,5 +1,5 @@
 // Helpers of the end-to-end test (tests/e2e/lifecycle.e2e.test.ts) against the local stack of
-// `npm run local` (scripts/local/up.mjs): kubectl as a user runs it, bounded waits that say what was
+// `npm run local` (scripts/local/up.ts): kubectl as a user runs it, bounded waits that say what was
 // expected, what was seen and which log to read, watches that timestamp every change, and the
 // hook-server kill/restart.
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -22,7 +22,7 @@ interface StackFile {
   bins: Record<string, string>;
 }
 
-/** The kubectl that up.mjs used (recorded in .local/stack.json). */
+/** The kubectl that up.ts used (recorded in .local/stack.json). */
 function kubectlPath(): string {
   const stack = JSON.parse(readFileSync(path.join(LOCAL, 'stack.json'), 'utf8')) as StackFile;
   const p = stack.bins.kubectl;
@@ -254,7 +254,7 @@ export class Watch {
   }
 }
 
-/** The hook server's recorded process (scripts/local/stack/util.mjs startDaemon). */
+/** The hook server's recorded process (scripts/local/stack/daemon.ts startDaemon). */
 export function hookPid(): number {
   const rec = JSON.parse(readFileSync(path.join(LOCAL, 'pids', 'hooks.json'), 'utf8')) as { pid: number };
   return rec.pid;
@@ -267,11 +267,11 @@ export function killHooks(): number {
   return pid;
 }
 
-/** Starts the hook server again exactly as up.mjs does (scripts/local/stack/hooks.mjs up()). */
+/** Starts the hook server again exactly as up.ts does (scripts/local/stack/hooks.ts up()). */
 export async function startHooks(): Promise<void> {
   const code =
-    "const h = await import('./scripts/local/stack/hooks.mjs');" +
-    "const u = await import('./scripts/local/stack/util.mjs');" +
+    "const h = await import('./scripts/local/stack/hooks.ts');" +
+    "const u = await import('./scripts/local/stack/util.ts');" +
     'await h.up({ settings: u.settings() });';
   const r = await new Promise<Result>((resolve) => {
     const t0 = Date.now();

@@ -1,39 +1,31 @@
 // The product: the hook server of this checkout (`npm start`), on 127.0.0.1:<hookPort>, with the
-// local kubeconfig and the local Porch repository. Always (re)started by up.mjs so that what runs is
-// the code in the working tree.
+// local kubeconfig and the local Porch repository. Always (re)started by up.ts so that what runs is
+// the code in the working tree. tests/e2e/helpers.ts calls up() too, to restart it after a kill.
 import process from 'node:process';
 
-import {
-  KUBECONFIG,
-  ROOT,
-  ensurePortFree,
-  httpGet,
-  logFile,
-  rel,
-  say,
-  startDaemon,
-  stopDaemon,
-  waitFor,
-} from './util.mjs';
+import { say } from '../common.ts';
+import { startDaemon, stopDaemon } from './daemon.ts';
+import { KUBECONFIG, ROOT, logFile, rel, type Settings } from './util.ts';
+import { ensurePortFree, httpGet, waitFor } from './wait.ts';
 
 const COMPONENT = 'hooks';
 
-export function hookEnv(settings) {
-  const env = {
-    ...process.env,
+export function hookEnv(settings: Settings, env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  const out: NodeJS.ProcessEnv = {
+    ...env,
     PORT: String(settings.hookPort),
     HOST: '127.0.0.1',
     KUBECONFIG,
     PORCH_REPOSITORY: settings.repository,
-    LOG_LEVEL: process.env.LOG_LEVEL || 'info',
+    LOG_LEVEL: env.LOG_LEVEL || 'info',
   };
   // Out of cluster: never let in-cluster settings of the calling shell leak in.
-  delete env.KUBERNETES_SERVICE_HOST;
-  delete env.KUBERNETES_SERVICE_PORT;
-  return env;
+  delete out.KUBERNETES_SERVICE_HOST;
+  delete out.KUBERNETES_SERVICE_PORT;
+  return out;
 }
 
-export async function up({ settings }) {
+export async function up({ settings }: { settings: Settings }): Promise<{ seconds: number }> {
   const t0 = Date.now();
   if (await stopDaemon(COMPONENT, { quiet: true })) say('hooks: stopped the previous hook server');
   await ensurePortFree(COMPONENT, settings.hookPort, 'NEPHORAN_HOOK_PORT');
@@ -57,6 +49,6 @@ export async function up({ settings }) {
   return { seconds };
 }
 
-export async function down() {
+export async function down(): Promise<void> {
   await stopDaemon(COMPONENT);
 }

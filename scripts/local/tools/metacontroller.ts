@@ -6,9 +6,11 @@
 // v4 releases exist on the module proxy only as pseudo-versions, and this machine's proxy refuses
 // every one of them (403). v1.5.20 is the newest it serves. It is absent from the public checksum
 // database (404), hence GONOSUMDB for this one module; the module zip's own go.sum pins the rest.
-import { goWrapperBuild } from '../lib.mjs';
+import type { Versions } from '../versions.ts';
+import { goWrapperBuild } from './go.ts';
+import type { ToolRecipe } from './recipe.ts';
 
-export default function metacontroller(versions) {
+export default function metacontroller(versions: Versions): ToolRecipe {
   const { module, version, mainPackage, replace = {} } = versions.metacontroller;
   return {
     name: 'metacontroller',

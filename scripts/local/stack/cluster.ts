@@ -1,5 +1,5 @@
 // The Kubernetes control plane: `kwokctl create cluster --runtime binary` with the etcd,
-// kube-apiserver, kube-controller-manager, kube-scheduler and kwok binaries built by build.mjs.
+// kube-apiserver, kube-controller-manager, kube-scheduler and kwok binaries built by build.ts.
 // kwokctl runs them as processes of its own (pids under .local/kwok/clusters/<name>/pids) and
 // `kwokctl delete cluster` stops them; their logs are linked into .local/logs/.
 import { existsSync, readdirSync } from 'node:fs';
@@ -7,27 +7,32 @@ import { mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import process from 'node:process';
 
+import { errorMessage, say, type RunOptions, type RunResult } from '../common.ts';
+import type { Versions } from '../versions.ts';
+import { alive, cmdline } from './daemon.ts';
 import {
   KUBECONFIG,
   LOCAL,
   LOGS,
   MANIFESTS,
   StackError,
-  alive,
-  cmdline,
   kubectl,
   kubectlApply,
   logFile,
   rel,
-  run,
-  say,
-  waitFor,
-} from './util.mjs';
+  runCommand,
+  type Bins,
+  type Settings,
+  type StackContext,
+} from './util.ts';
+import { waitFor } from './wait.ts';
 
 const COMPONENT = 'cluster';
 export const KWOK_WORKDIR = path.join(LOCAL, 'kwok');
 
-function kwokEnv(bins) {
+type KwokBins = Pick<Bins, 'kwokctl' | 'kubectl'>;
+
+function kwokEnv(bins: Pick<Bins, 'kubectl'>): NodeJS.ProcessEnv {
   return {
     ...process.env,
     KWOK_WORKDIR,
@@ -36,27 +41,32 @@ function kwokEnv(bins) {
   };
 }
 
-function kwokctl(bins, settings, args, opts = {}) {
-  return run(bins.kwokctl, ['--name', settings.cluster, ...args], {
+function kwokctl(
+  bins: KwokBins,
+  settings: Settings,
+  args: string[],
+  opts: RunOptions = {},
+): Promise<RunResult> {
+  return runCommand(bins.kwokctl, ['--name', settings.cluster, ...args], {
     env: kwokEnv(bins),
-    log: logFile(COMPONENT),
+    logFile: logFile(COMPONENT),
     ...opts,
   });
 }
 
-export async function clusterExists(bins, settings) {
-  const res = await run(bins.kwokctl, ['get', 'clusters'], { env: kwokEnv(bins) });
+export async function clusterExists(bins: KwokBins, settings: Settings): Promise<boolean> {
+  const res = await runCommand(bins.kwokctl, ['get', 'clusters'], { env: kwokEnv(bins) });
   return res.code === 0 && res.stdout.split(/\s+/).includes(settings.cluster);
 }
 
-export async function apiReady(bins) {
+export async function apiReady(bins: Pick<Bins, 'kubectl'>): Promise<boolean> {
   if (!existsSync(KUBECONFIG)) return false;
   const res = await kubectl(bins, ['get', '--raw', '/readyz', '--request-timeout=3s'], { timeoutMs: 5000 });
   if (res.code !== 0) throw new Error((res.stderr || res.stdout).trim());
   return res.stdout.trim() === 'ok';
 }
 
-async function linkLogs(settings) {
+async function linkLogs(settings: Settings): Promise<void> {
   const dir = path.join(KWOK_WORKDIR, 'clusters', settings.cluster, 'logs');
   if (!existsSync(dir)) return;
   await mkdir(LOGS, { recursive: true });
@@ -79,16 +89,16 @@ const KWOK_DEFAULT_STAGES = [
 /**
  * One kwokctl configuration file with kwok's default stages plus manifests/kwok-stages.yaml (kwokctl
  * drops its defaults once any Stage is configured). The defaults are read from the kwok module that
- * build.mjs built kwok from (Go module cache; `go mod download` when it is not there).
+ * build.ts built kwok from (Go module cache; `go mod download` when it is not there).
  */
-async function stagesConfig(versions) {
+async function stagesConfig(versions: Versions): Promise<string> {
   const { module, version } = versions.kwok;
-  const cache = (await run('go', ['env', 'GOMODCACHE'], { check: true })).stdout.trim();
+  const cache = (await runCommand('go', ['env', 'GOMODCACHE'], { check: true })).stdout.trim();
   let dir = path.join(cache, `${module}@${version}`);
   if (!existsSync(path.join(dir, 'kustomize', 'stage'))) {
-    const res = await run('go', ['mod', 'download', '-json', `${module}@${version}`], {
+    const res = await runCommand('go', ['mod', 'download', '-json', `${module}@${version}`], {
       timeoutMs: 300_000,
-      log: logFile(COMPONENT),
+      logFile: logFile(COMPONENT),
     });
     if (res.code !== 0) {
       throw new StackError(
@@ -96,7 +106,7 @@ async function stagesConfig(versions) {
         `go mod download ${module}@${version} failed: ${(res.stderr || res.stdout).trim()}`,
       );
     }
-    dir = JSON.parse(res.stdout).Dir;
+    dir = (JSON.parse(res.stdout) as { Dir: string }).Dir;
   }
   const docs = [];
   for (const f of KWOK_DEFAULT_STAGES)
@@ -108,7 +118,7 @@ async function stagesConfig(versions) {
   return file;
 }
 
-async function create(bins, settings, versions) {
+async function create({ bins, settings, versions }: StackContext): Promise<void> {
   // kwokctl gives kube-apiserver a proxy client certificate (signed by the cluster CA) but no
   // requestheader settings, so aggregated apiservers (Porch) cannot trust the user it forwards and
   // log "missing content for CA bundle ... requestheader-client-ca-file" over and over.
@@ -154,39 +164,52 @@ async function create(bins, settings, versions) {
   }
 }
 
-export async function up({ bins, settings, versions }) {
-  const t0 = Date.now();
-  let reused = false;
-  if (await clusterExists(bins, settings)) {
-    if (await apiReady(bins).catch(() => false)) {
-      say(`cluster: reusing running kwok cluster "${settings.cluster}"`);
-      reused = true;
-    } else {
-      say(`cluster: kwok cluster "${settings.cluster}" exists but is not serving; starting it`);
-      const res = await kwokctl(bins, settings, ['start', 'cluster'], { timeoutMs: 180_000 });
-      const ok =
-        res.code === 0 &&
-        (await waitFor(COMPONENT, 'kube-apiserver /readyz', () => apiReady(bins), {
-          timeoutMs: 60_000,
-        }).catch(() => false));
-      if (!ok) {
-        say('cluster: could not start the existing cluster; deleting and recreating it');
-        await kwokctl(bins, settings, ['delete', 'cluster'], { timeoutMs: 120_000 });
-        await create(bins, settings, versions);
-      }
-    }
-  } else {
+/** Reuses a serving cluster, starts a stopped one (recreates it when that fails), or creates one. */
+async function startOrReuse(ctx: StackContext): Promise<boolean> {
+  const { bins, settings } = ctx;
+  if (!(await clusterExists(bins, settings))) {
     say(
       `cluster: creating kwok cluster "${settings.cluster}" (binary runtime; log ${rel(logFile(COMPONENT))})`,
     );
-    await create(bins, settings, versions);
+    await create(ctx);
+    return false;
   }
+  if (await apiReady(bins).catch(() => false)) {
+    say(`cluster: reusing running kwok cluster "${settings.cluster}"`);
+    return true;
+  }
+  say(`cluster: kwok cluster "${settings.cluster}" exists but is not serving; starting it`);
+  const res = await kwokctl(bins, settings, ['start', 'cluster'], { timeoutMs: 180_000 });
+  const ok =
+    res.code === 0 &&
+    (await waitFor(COMPONENT, 'kube-apiserver /readyz', () => apiReady(bins), {
+      timeoutMs: 60_000,
+    }).catch(() => false));
+  if (!ok) {
+    say('cluster: could not start the existing cluster; deleting and recreating it');
+    await kwokctl(bins, settings, ['delete', 'cluster'], { timeoutMs: 120_000 });
+    await create(ctx);
+  }
+  return false;
+}
+
+/** A wait whose failure also names the log of the process that should have done it. */
+function seeAlso(log: string): (err: unknown) => never {
+  return (err) => {
+    throw new StackError(COMPONENT, `${errorMessage(err)}\n  see also ${rel(logFile(log))}`, undefined, {
+      cause: err,
+    });
+  };
+}
+
+export async function up(ctx: StackContext): Promise<{ seconds: number; reused: boolean }> {
+  const { bins, settings } = ctx;
+  const t0 = Date.now();
+  const reused = await startOrReuse(ctx);
   await linkLogs(settings);
   await waitFor(COMPONENT, 'kube-apiserver /readyz', () => apiReady(bins), {
     timeoutMs: 120_000,
-  }).catch((err) => {
-    throw new StackError(COMPONENT, `${err.message}\n  see also ${rel(logFile('kube-apiserver'))}`);
-  });
+  }).catch(seeAlso('kube-apiserver'));
   await kubectlApply(bins, COMPONENT, await readFile(path.join(MANIFESTS, 'kwok-node.yaml'), 'utf8'));
   await waitFor(
     COMPONENT,
@@ -203,47 +226,42 @@ export async function up({ bins, settings, versions }) {
       return res.stdout.trim() === 'True';
     },
     { timeoutMs: 60_000 },
-  ).catch((err) => {
-    throw new StackError(COMPONENT, `${err.message}\n  see also ${rel(logFile('kwok-controller'))}`);
-  });
+  ).catch(seeAlso('kwok-controller'));
   // The default ServiceAccount appears shortly after the namespace; workloads need it.
   await waitFor(
     COMPONENT,
     'ServiceAccount default/default (kube-controller-manager)',
     async () => (await kubectl(bins, ['get', 'serviceaccount', 'default', '-n', 'default'])).code === 0,
     { timeoutMs: 60_000 },
-  ).catch((err) => {
-    throw new StackError(COMPONENT, `${err.message}\n  see also ${rel(logFile('kube-controller-manager'))}`);
-  });
+  ).catch(seeAlso('kube-controller-manager'));
   const took = (Date.now() - t0) / 1000;
   say(`cluster: ready in ${took.toFixed(1)}s (kubeconfig ${rel(KUBECONFIG)})`);
   return { seconds: took, reused };
 }
 
 /** Stops and deletes the kwok cluster; falls back to the pid files when kwokctl is unavailable. */
-export async function down({ bins, settings }) {
+export async function down({ bins, settings }: { bins: Partial<Bins>; settings: Settings }): Promise<void> {
   const dir = path.join(KWOK_WORKDIR, 'clusters', settings.cluster);
-  if (bins?.kwokctl && existsSync(bins.kwokctl)) {
-    if (existsSync(dir)) {
-      const res = await kwokctl(bins, settings, ['delete', 'cluster'], { timeoutMs: 120_000 });
-      if (res.code === 0) say(`cluster: deleted kwok cluster "${settings.cluster}"`);
-      else say(`cluster: kwokctl delete cluster failed (exit ${res.code}): ${res.stderr.trim()}`);
-    }
+  const { kwokctl: kwokctlBin, kubectl: kubectlBin } = bins;
+  if (kwokctlBin && kubectlBin && existsSync(kwokctlBin) && existsSync(dir)) {
+    const kwok = { kwokctl: kwokctlBin, kubectl: kubectlBin };
+    const res = await kwokctl(kwok, settings, ['delete', 'cluster'], { timeoutMs: 120_000 });
+    if (res.code === 0) say(`cluster: deleted kwok cluster "${settings.cluster}"`);
+    else say(`cluster: kwokctl delete cluster failed (exit ${res.code}): ${res.stderr.trim()}`);
   }
   // Whatever kwokctl left running (or when it is missing): its pid files name the processes.
   const pids = path.join(dir, 'pids');
-  if (existsSync(pids)) {
-    for (const f of readdirSync(pids)) {
-      const pid = Number((await readFile(path.join(pids, f), 'utf8')).trim());
-      const name = f.replace(/\.pid$/, '');
-      // only a process that still is that component (pids get reused)
-      if (!Number.isInteger(pid) || pid <= 1 || !alive(pid) || !cmdline(pid).includes(name)) continue;
-      try {
-        process.kill(pid, 'SIGTERM');
-        say(`cluster: sent SIGTERM to ${name} (pid ${pid})`);
-      } catch {
-        // already gone
-      }
+  if (!existsSync(pids)) return;
+  for (const f of readdirSync(pids)) {
+    const pid = Number((await readFile(path.join(pids, f), 'utf8')).trim());
+    const name = f.replace(/\.pid$/, '');
+    // only a process that still is that component (pids get reused)
+    if (!Number.isInteger(pid) || pid <= 1 || !alive(pid) || !cmdline(pid).includes(name)) continue;
+    try {
+      process.kill(pid, 'SIGTERM');
+      say(`cluster: sent SIGTERM to ${name} (pid ${pid})`);
+    } catch {
+      // already gone
     }
   }
 }

@@ -1,32 +1,24 @@
-// Starts the GitOps stand-in (scripts/local/gitops.mjs, see its header) against the Porch
-// repository's branch main on the test git server. Always restarted by up.mjs (it keeps its
+// Starts the GitOps stand-in (scripts/local/gitops.ts, see its header) against the Porch
+// repository's branch main on the test git server. Always restarted by up.ts (it keeps its
 // inventory in .local/gitops/inventory.json, so a restart prunes and applies correctly).
 import path from 'node:path';
 import process from 'node:process';
+import { setTimeout as sleep } from 'node:timers/promises';
 
-import { repoUrl } from './gitserver.mjs';
-import {
-  KUBECONFIG,
-  LOCAL,
-  ROOT,
-  logFile,
-  rel,
-  say,
-  sleep,
-  startDaemon,
-  stopDaemon,
-  assertRunning,
-} from './util.mjs';
+import { say } from '../common.ts';
+import { assertRunning, startDaemon, stopDaemon } from './daemon.ts';
+import { repoUrl } from './gitserver.ts';
+import { KUBECONFIG, LOCAL, ROOT, logFile, rel, type StackContext } from './util.ts';
 
 const COMPONENT = 'gitops';
 
-export async function up({ bins, settings }) {
+export async function up({ bins, settings }: StackContext): Promise<void> {
   await stopDaemon(COMPONENT, { quiet: true });
   await startDaemon(
     COMPONENT,
     process.execPath,
     [
-      path.join(ROOT, 'scripts', 'local', 'gitops.mjs'),
+      path.join(ROOT, 'scripts', 'local', 'gitops.ts'),
       '--repo',
       repoUrl(settings),
       '--branch',
@@ -38,7 +30,7 @@ export async function up({ bins, settings }) {
       '--state-dir',
       path.join(LOCAL, 'gitops'),
     ],
-    { marker: 'gitops.mjs' },
+    { marker: 'gitops.ts' },
   );
   await sleep(1000);
   await assertRunning(COMPONENT);
@@ -47,6 +39,6 @@ export async function up({ bins, settings }) {
   );
 }
 
-export async function down() {
+export async function down(): Promise<void> {
   await stopDaemon(COMPONENT);
 }

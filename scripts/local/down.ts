@@ -6,14 +6,14 @@
 //   - state: .local/{kwok,porch,git,gitops,pids,kubeconfig,stack.json,timings.json}.
 // Logs (.local/logs/) are kept for a post-mortem; `-- --logs` removes them too.
 // Built binaries (~/.cache/nephoran-local) are never touched.
-import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import process from 'node:process';
-import { fileURLToPath } from 'node:url';
 
-import * as cluster from './stack/cluster.mjs';
+import { errorMessage, parseCli, readJson, run, runMain, say, setLogStamp } from './common.ts';
+import * as cluster from './stack/cluster.ts';
+import { stopDaemon } from './stack/daemon.ts';
 import {
   KUBECONFIG,
   LOCAL,
@@ -21,38 +21,43 @@ import {
   PIDS,
   ROOT,
   STACK_FILE,
-  readJson,
-  say,
   settings as loadSettings,
-  stopDaemon,
-} from './stack/util.mjs';
+  type Bins,
+  type StackFile,
+} from './stack/util.ts';
+
+export const USAGE = `usage: npm run local:down [-- --logs]
+       (or: node scripts/local/down.ts ...)
+
+Stops every process of the local stack (.local/pids/), deletes the kwok cluster and removes the
+stack's state under .local/. Logs (.local/logs/) are kept unless --logs is given. Built binaries
+(~/.cache/nephoran-local) are never touched.
+
+  --logs      remove .local/logs/ too
+  -h, --help  show this help
+`;
 
 /** Components in stop order (consumers first); any other pid file found is stopped afterwards. */
 const ORDER = ['gitops', 'hooks', 'metacontroller', 'porch', 'gitserver'];
 
-function cachedBinaries() {
-  const res = spawnSync(
+/** kwokctl and kubectl from the build cache when .local/stack.json is gone (never builds). */
+async function cachedBinaries(): Promise<Partial<Bins>> {
+  const res = await run(
     process.execPath,
-    [
-      path.join(ROOT, 'scripts', 'local', 'build.mjs'),
-      '--print-paths',
-      '--cached-only',
-      'kwok',
-      'kubernetes',
-    ],
-    { cwd: ROOT, encoding: 'utf8' },
+    [path.join(ROOT, 'scripts', 'local', 'build.ts'), '--print-paths', '--cached-only', 'kwok', 'kubernetes'],
+    { cwd: ROOT },
   );
   try {
-    return res.status === 0 ? JSON.parse(res.stdout) : {};
+    return res.code === 0 ? (JSON.parse(res.stdout) as Partial<Bins>) : {};
   } catch {
     return {};
   }
 }
 
-export async function down({ logs = false } = {}) {
-  const stack = await readJson(STACK_FILE, {});
+export async function down({ logs = false }: { logs?: boolean } = {}): Promise<void> {
+  const stack = await readJson<Partial<StackFile>>(STACK_FILE, {});
   const settings = { ...loadSettings(), ...(stack.settings ?? {}) };
-  const bins = stack.bins ?? cachedBinaries();
+  const bins = stack.bins ?? (await cachedBinaries());
   const others = existsSync(PIDS)
     ? readdirSync(PIDS)
         .filter((f) => f.endsWith('.json'))
@@ -73,15 +78,19 @@ export async function down({ logs = false } = {}) {
   say(`local stack stopped; state removed${logs ? '' : ' (logs kept in .local/logs/)'}`);
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const args = process.argv.slice(2);
-  const unknown = args.filter((a) => a !== '--logs');
-  if (unknown.length) {
-    process.stderr.write(`unknown option ${unknown[0]}\nusage: npm run local:down [-- --logs]\n`);
-    process.exit(2);
-  }
-  down({ logs: args.includes('--logs') }).catch((err) => {
-    process.stderr.write(`\nFAILED: ${err.message}\n`);
-    process.exitCode = 1;
+async function main(): Promise<void> {
+  setLogStamp('elapsed');
+  const { values } = parseCli(process.argv.slice(2), {
+    logs: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
   });
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  await down({ logs: values.logs });
+}
+
+if (import.meta.main) {
+  runMain(USAGE, main, (err) => process.stderr.write(`\nFAILED: ${errorMessage(err)}\n`));
 }

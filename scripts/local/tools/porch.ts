@@ -1,9 +1,11 @@
 // porch-server (cmd/porch) and Porch's test git server (test/git), from
 // github.com/nephio-project/porch. Porch's go.mod replaces k8s.io/apiserver with a third_party copy
 // inside its repository (ignored for a dependency); the wrapper pins upstream k8s.io/apiserver instead.
-import { goWrapperBuild } from '../lib.mjs';
+import type { Versions } from '../versions.ts';
+import { goWrapperBuild } from './go.ts';
+import type { ToolRecipe } from './recipe.ts';
 
-export default function porch(versions) {
+export default function porch(versions: Versions): ToolRecipe {
   const { module, version, replace = {} } = versions.porch;
   return {
     name: 'porch',

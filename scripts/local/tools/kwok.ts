@@ -1,9 +1,11 @@
 // kwok (fake kubelet controller) and kwokctl (cluster runner), from sigs.k8s.io/kwok.
 // kwokctl's default Kubernetes version is set to the one this stack builds, so
 // `kwokctl create cluster --runtime binary` passes flags matching our kube-apiserver.
-import { goWrapperBuild } from '../lib.mjs';
+import type { Versions } from '../versions.ts';
+import { goWrapperBuild } from './go.ts';
+import type { ToolRecipe } from './recipe.ts';
 
-export default function kwok(versions) {
+export default function kwok(versions: Versions): ToolRecipe {
   const { module, version } = versions.kwok;
   const kubeVersion = versions.kubernetes.version.replace(/^v/, '');
   return {

@@ -4,24 +4,36 @@
 // release (v0.<minor>.<patch>) instead. The list is read from the published go.mod of that version.
 import { readFile } from 'node:fs/promises';
 
-import { BuildError, goWrapperBuild } from '../lib.mjs';
+import type { Versions } from '../versions.ts';
+import { goWrapperBuild } from './go.ts';
+import { BuildError, type ToolRecipe } from './recipe.ts';
 
-export function parseKubernetesGoMod(text) {
-  const staging = [...text.matchAll(/^\s*(\S+)\s+=>\s+\.\/staging\/src\/\S+\s*$/gm)].map((m) => m[1]);
+export interface KubernetesGoMod {
+  /** The staging modules (replaced with ./staging/src/...). */
+  staging: string[];
+  go: string | undefined;
+  godebug: string | undefined;
+}
+
+export function parseKubernetesGoMod(text: string): KubernetesGoMod {
+  const staging = [...text.matchAll(/^\s*(\S+)\s+=>\s+\.\/staging\/src\/\S+\s*$/gm)].flatMap((m) =>
+    m[1] ? [m[1]] : [],
+  );
   const go = /^go\s+(\S+)\s*$/m.exec(text)?.[1];
   const godebug = /^godebug\s+(\S+)\s*$/m.exec(text)?.[1];
   return { staging, go, godebug };
 }
 
-export default function kubernetes(versions) {
+const COMMANDS = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'];
+
+export default function kubernetes(versions: Versions): ToolRecipe {
   const { module, version, stagingVersion } = versions.kubernetes;
   const [, major, minor] = /^v(\d+)\.(\d+)\./.exec(version) ?? [];
-  const commands = ['kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kubectl'];
   return {
     name: 'kubernetes',
     version,
     details: { module, stagingVersion },
-    binaries: commands.map((name) => ({
+    binaries: COMMANDS.map((name) => ({
       name,
       verify: name === 'kubectl' ? ['version', '--client'] : ['--version'],
     })),
@@ -32,7 +44,7 @@ export default function kubernetes(versions) {
         ['mod', 'download', '-json', `${module}@${version}`],
         { cwd: ctx.root },
       );
-      const info = JSON.parse(stdout);
+      const info = JSON.parse(stdout) as { GoMod?: string };
       if (!info.GoMod) {
         throw new BuildError(ctx.name, 'download go.mod', `no go.mod for ${module}@${version}: ${stdout}`);
       }
@@ -54,7 +66,7 @@ export default function kubernetes(versions) {
           require: { [module]: version },
           replace,
         },
-        targets: commands.map((name) => ({ pkg: `${module}/cmd/${name}`, out: name })),
+        targets: COMMANDS.map((name) => ({ pkg: `${module}/cmd/${name}`, out: name })),
         ldflags: [
           '-s -w',
           `-X ${pkg}.gitVersion=${version}`,

@@ -8,26 +8,35 @@ import path from 'node:path';
 import process from 'node:process';
 import { parseAllDocuments, stringify } from 'yaml';
 
-import { goModuleDir } from './porch.mjs';
+import { say } from '../common.ts';
+import type { Versions } from '../versions.ts';
+import { running, startDaemon, stopDaemon } from './daemon.ts';
+import { goModuleDir } from './porch.ts';
 import {
   KUBECONFIG,
   ROOT,
   StackError,
-  ensurePortFree,
-  httpGet,
-  kubectl,
   kubectlApply,
   logFile,
   rel,
-  running,
-  say,
-  startDaemon,
-  stopDaemon,
-  waitFor,
-} from './util.mjs';
+  type Settings,
+  type StackContext,
+} from './util.ts';
+import { ensurePortFree, httpGet, waitFor, waitForCrds } from './wait.ts';
 
 const COMPONENT = 'metacontroller';
 const CRD_FILE = 'manifests/production/metacontroller-crds-v1.yaml';
+
+/** How to run the pinned Metacontroller release. */
+export interface Flavour {
+  legacy: boolean;
+  hookVersion: 'v1' | 'v2';
+  /** URL that answers 200 once it is up. */
+  ready: string;
+  /** [port, env var that moves it] of every port it listens on. */
+  ports: [number, string][];
+  args: string[];
+}
 
 /**
  * versions.json pins either a v4 release (built from a pseudo-version) or, while the module proxy
@@ -38,7 +47,11 @@ const CRD_FILE = 'manifests/production/metacontroller-crds-v1.yaml';
  *    empty by default), so the kubeconfig goes there; --debug-addr serves /metrics only; klog -v;
  *    no hook `version` field (v1 hooks, children keyed by name).
  */
-function flavour(versions, settings) {
+export function flavour(
+  versions: Versions,
+  settings: Settings,
+  env: NodeJS.ProcessEnv = process.env,
+): Flavour {
   const { version, hookVersion } = versions.metacontroller;
   const legacy = /^v1\./.test(version);
   const metrics = `127.0.0.1:${settings.metacontrollerMetricsPort}`;
@@ -54,7 +67,7 @@ function flavour(versions, settings) {
           `--client-config-path=${KUBECONFIG}`,
           ...common,
           `--debug-addr=${metrics}`,
-          `-v=${process.env.NEPHORAN_MC_LOG_LEVEL || '2'}`,
+          `-v=${env.NEPHORAN_MC_LOG_LEVEL || '2'}`,
         ],
       }
     : {
@@ -70,40 +83,30 @@ function flavour(versions, settings) {
           ...common,
           `--metrics-address=${metrics}`,
           `--health-probe-bind-address=${health}`,
-          `--zap-log-level=${process.env.NEPHORAN_MC_LOG_LEVEL || 'info'}`,
+          `--zap-log-level=${env.NEPHORAN_MC_LOG_LEVEL || 'info'}`,
         ],
       };
 }
 
-async function healthy(url) {
+async function healthy(url: string): Promise<boolean> {
   const res = await httpGet(url);
   if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${res.body.slice(0, 200).trim()}`);
   return true;
 }
 
-export async function up({ bins, settings, versions }) {
+export async function up({ bins, settings, versions }: StackContext): Promise<{ seconds: number }> {
   const t0 = Date.now();
   const { module, version, pseudoVersion } = versions.metacontroller;
+  if (!bins.metacontroller) throw new StackError(COMPONENT, 'no metacontroller binary');
   const f = flavour(versions, settings);
   const dir = await goModuleDir(COMPONENT, module, pseudoVersion || version, { noSumDb: f.legacy });
   const crds = path.join(dir, CRD_FILE);
   if (!existsSync(crds)) throw new StackError(COMPONENT, `CRDs ${CRD_FILE} not found in ${dir}`);
   await kubectlApply(bins, COMPONENT, await readFile(crds, 'utf8'), ['--server-side', '--force-conflicts']);
-  await waitFor(
-    COMPONENT,
-    'metacontroller CRDs Established',
-    async () =>
-      (
-        await kubectl(bins, [
-          'wait',
-          '--for=condition=Established',
-          '--timeout=5s',
-          'crd/compositecontrollers.metacontroller.k8s.io',
-          'crd/controllerrevisions.metacontroller.k8s.io',
-        ])
-      ).code === 0,
-    { timeoutMs: 60_000 },
-  );
+  await waitForCrds(bins, COMPONENT, 'metacontroller CRDs Established', [
+    'compositecontrollers.metacontroller.k8s.io',
+    'controllerrevisions.metacontroller.k8s.io',
+  ]);
 
   if ((await running(COMPONENT)) && (await healthy(f.ready).catch(() => false))) {
     say('metacontroller: reusing running metacontroller');
@@ -122,16 +125,35 @@ export async function up({ bins, settings, versions }) {
   return { seconds };
 }
 
+/** The parts of a CompositeController this module touches. */
+interface CompositeController {
+  kind: string;
+  metadata: { annotations?: Record<string, string> };
+  spec?: {
+    hooks?: Record<
+      string,
+      | {
+          version?: string;
+          webhook?: { url?: string; path?: string; service?: unknown };
+        }
+      | undefined
+    >;
+  };
+}
+
 /** metacontroller/compositecontroller.yaml with every hook as `url: http://127.0.0.1:<port><path>`. */
-export async function localCompositeController(settings, versions) {
+export async function localCompositeController(settings: Settings, versions: Versions): Promise<string> {
   const { hookVersion } = flavour(versions, settings);
   const file = path.join(ROOT, 'metacontroller', 'compositecontroller.yaml');
-  const docs = parseAllDocuments(await readFile(file, 'utf8')).map((d) => d.toJS());
-  const cc = docs.find((d) => d?.kind === 'CompositeController');
+  const docs = parseAllDocuments(await readFile(file, 'utf8')).map((d) => d.toJS() as unknown);
+  const cc = docs.find(
+    (d): d is CompositeController =>
+      (d as Partial<CompositeController> | null)?.kind === 'CompositeController',
+  );
   if (!cc) throw new StackError(COMPONENT, `no CompositeController in ${rel(file)}`);
   for (const [name, hook] of Object.entries(cc.spec?.hooks ?? {})) {
     const webhook = hook?.webhook;
-    if (!webhook) continue;
+    if (!hook || !webhook) continue;
     const hookPath = webhook.path ?? `/${name}`;
     delete webhook.service;
     delete webhook.path;
@@ -142,12 +164,12 @@ export async function localCompositeController(settings, versions) {
   }
   cc.metadata.annotations = {
     ...(cc.metadata.annotations ?? {}),
-    'nephoran.com/local-stack': `generated by scripts/local/stack/metacontroller.mjs from ${path.relative(ROOT, file)}`,
+    'nephoran.com/local-stack': `generated by scripts/local/stack/metacontroller.ts from ${path.relative(ROOT, file)}`,
   };
   return stringify(cc);
 }
 
-export async function applyCompositeController({ bins, settings, versions }) {
+export async function applyCompositeController({ bins, settings, versions }: StackContext): Promise<void> {
   const yamlText = await localCompositeController(settings, versions);
   await kubectlApply(bins, COMPONENT, yamlText);
   say(
@@ -155,6 +177,6 @@ export async function applyCompositeController({ bins, settings, versions }) {
   );
 }
 
-export async function down() {
+export async function down(): Promise<void> {
   await stopDaemon(COMPONENT);
 }

@@ -1,0 +1,393 @@
+// The work of the GitOps stand-in (scripts/local/gitops.ts, which parses its options and runs the
+// loop): read the branch head, fetch it, find the packages and their objects, apply them with
+// `kubectl apply --server-side`, prune what no package holds any more, and keep the inventory.
+import { existsSync } from 'node:fs';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+
+import { errorMessage, run, say as log, writeJson, type RunOptions, type RunResult } from '../common.ts';
+
+const LOCAL_CONFIG = 'config.kubernetes.io/local-config';
+const FIELD_MANAGER = 'nephoran-local-gitops';
+
+/** What the stand-in follows and where it keeps its state. */
+export interface GitOpsConfig {
+  repo: string;
+  branch: string;
+  /** '' for kubectl's default. */
+  kubeconfig: string;
+  kubectl: string;
+  stateDir: string;
+  resyncSeconds: number;
+}
+
+export const short = (sha: string): string => sha.slice(0, 12);
+
+// ---- what is applied, and what is wanted -----------------------------------------------------------
+
+/** An object in the cluster, by identity. */
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  namespace?: string;
+  name: string;
+}
+
+/** An object the stand-in applied, and the package directory it came from. */
+export interface InventoryObject extends ObjectRef {
+  package: string;
+}
+
+/** <state-dir>/inventory.json */
+export interface Inventory {
+  repo: string;
+  branch: string;
+  /** The commit fully applied last; null after a failure (so the next tick syncs again). */
+  commit: string | null;
+  packages: Record<string, { commit: string | null; objects: InventoryObject[] }>;
+}
+
+interface KubeObject {
+  apiVersion?: string;
+  kind?: string;
+  metadata?: { name?: string; namespace?: string; annotations?: Record<string, unknown> };
+}
+
+/** What one package directory on the branch wants in the cluster. */
+interface DesiredPackage {
+  objects: { obj: KubeObject; file: string; ref: ObjectRef }[];
+  skipped: string[];
+  error: string | null;
+}
+
+/** Kinds a group/version serves: kind → { namespaced, resource }; null when not served. */
+type Served = Map<string, { namespaced: boolean; resource: string }> | null;
+
+export function ref(
+  apiVersion: string,
+  kind: string,
+  namespace: string | undefined,
+  name: string,
+): ObjectRef {
+  return { apiVersion, kind, ...(namespace ? { namespace } : {}), name };
+}
+
+/** Identity of an object across API versions of its group. */
+export function key(r: ObjectRef): string {
+  const group = r.apiVersion.includes('/') ? r.apiVersion.split('/')[0] : '';
+  return `${group}/${r.kind}/${r.namespace ?? ''}/${r.name}`;
+}
+
+/**
+ * Splits the output of `git cat-file --batch` (for `paths`, in order) into path → content. Each
+ * entry is "<sha> <type> <size>\n<size bytes>\n"; sizes are in bytes, hence the Buffer.
+ */
+export function splitCatFileBatch(buf: Buffer, paths: string[]): Record<string, string> {
+  const files: Record<string, string> = {};
+  let off = 0;
+  for (const p of paths) {
+    const nl = buf.indexOf(0x0a, off);
+    const header = buf.subarray(off, nl).toString('utf8').split(' ');
+    const size = Number(header[2]);
+    files[p] = buf.subarray(nl + 1, nl + 1 + size).toString('utf8');
+    off = nl + 1 + size + 1;
+  }
+  return files;
+}
+
+// ---- the stand-in ---------------------------------------------------------------------------------
+
+export class GitOps {
+  readonly opts: GitOpsConfig;
+  readonly clone: string;
+  readonly inventoryFile: string;
+  inventory: Inventory;
+  lastSync = 0;
+  retryAt = 0;
+  waitingLogged = false;
+
+  constructor(opts: GitOpsConfig) {
+    this.opts = opts;
+    this.clone = path.join(opts.stateDir, 'clone');
+    this.inventoryFile = path.join(opts.stateDir, 'inventory.json');
+    this.inventory = { repo: opts.repo, branch: opts.branch, commit: null, packages: {} };
+  }
+
+  #run(cmd: string, args: string[], opts: RunOptions = {}): Promise<RunResult> {
+    return run(cmd, args, { timeoutMs: 60_000, ...opts });
+  }
+
+  kubectl(args: string[], opts?: RunOptions): Promise<RunResult> {
+    const base = this.opts.kubeconfig ? ['--kubeconfig', this.opts.kubeconfig] : [];
+    return this.#run(this.opts.kubectl, [...base, ...args], opts);
+  }
+
+  git(args: string[], opts?: RunOptions): Promise<RunResult> {
+    return this.#run('git', args, { cwd: this.clone, ...opts });
+  }
+
+  async init(): Promise<void> {
+    await mkdir(this.opts.stateDir, { recursive: true });
+    if (!existsSync(path.join(this.clone, '.git'))) {
+      await mkdir(this.clone, { recursive: true });
+      const res = await this.git(['init', '--quiet']);
+      if (res.code !== 0) throw new Error(`git init ${this.clone}: ${res.stderr.trim()}`);
+    }
+    if (existsSync(this.inventoryFile)) {
+      this.inventory = JSON.parse(await readFile(this.inventoryFile, 'utf8')) as Inventory;
+    }
+  }
+
+  /** Head of the branch on the server, or null when the branch does not exist (yet). */
+  async remoteHead(): Promise<string | null> {
+    const ref = `refs/heads/${this.opts.branch}`;
+    const res = await this.#run('git', ['ls-remote', '--exit-code', this.opts.repo, ref], {
+      timeoutMs: 15_000,
+    });
+    if (res.code === 2) return null;
+    if (res.code !== 0) throw new Error(`git ls-remote ${this.opts.repo}: ${res.stderr.trim()}`);
+    return res.stdout.split(/\s+/)[0] ?? null;
+  }
+
+  async fetch(): Promise<string> {
+    const ref = `refs/remotes/origin/${this.opts.branch}`;
+    // No `have` negotiation: Porch's test git server (go-git, stateless HTTP) breaks a second
+    // negotiation round ("protocol error: bad line length character: PACK"), which git starts once
+    // the clone holds more than 16 commits the server does not ACK. The repository is small; a
+    // full pack each time is cheap.
+    const res = await this.git(
+      [
+        '-c',
+        'fetch.negotiationAlgorithm=noop',
+        'fetch',
+        '--quiet',
+        '--no-tags',
+        this.opts.repo,
+        `+refs/heads/${this.opts.branch}:${ref}`,
+      ],
+      { timeoutMs: 60_000 },
+    );
+    if (res.code !== 0) throw new Error(`git fetch: ${res.stderr.trim()}`);
+    const head = await this.git(['rev-parse', ref]);
+    return head.stdout.trim();
+  }
+
+  /** { path: content } of every YAML file of the commit, read in one `git cat-file --batch`. */
+  async readTree(sha: string): Promise<{ paths: string[]; files: Record<string, string> }> {
+    const ls = await this.git(['ls-tree', '-r', '-z', '--name-only', sha]);
+    if (ls.code !== 0) throw new Error(`git ls-tree ${sha}: ${ls.stderr.trim()}`);
+    const paths = ls.stdout.split('\0').filter(Boolean);
+    const wanted = paths.filter((p) => path.posix.basename(p) === 'Kptfile' || /\.ya?ml$/.test(p));
+    const res = await this.git(['cat-file', '--batch'], {
+      input: wanted.map((p) => `${sha}:${p}\n`).join(''),
+    });
+    if (res.code !== 0) throw new Error(`git cat-file: ${res.stderr.trim()}`);
+    return { paths, files: splitCatFileBatch(res.stdoutBuf, wanted) };
+  }
+
+  /** The kinds a group/version serves, or null when it is not served. */
+  async served(apiVersion: string, cache: Map<string, Served>): Promise<Served> {
+    const known = cache.get(apiVersion);
+    if (known !== undefined) return known;
+    const url = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    const res = await this.kubectl(['get', '--raw', url]);
+    let kinds: Served = null;
+    if (res.code === 0) {
+      kinds = new Map();
+      const list = JSON.parse(res.stdout) as {
+        resources?: { name: string; kind: string; namespaced: boolean }[];
+      };
+      for (const r of list.resources ?? []) {
+        if (!r.name.includes('/')) kinds.set(r.kind, { namespaced: r.namespaced, resource: r.name });
+      }
+    } else if (!/NotFound|not found|404/.test(res.stderr)) {
+      throw new Error(`discovery ${url}: ${res.stderr.trim()}`);
+    }
+    cache.set(apiVersion, kinds);
+    return kinds;
+  }
+
+  /** Adds one YAML document of `file` to its package: as an object to apply, or as skipped. */
+  async #addObject(
+    pkg: DesiredPackage,
+    file: string,
+    value: unknown,
+    discovery: Map<string, Served>,
+  ): Promise<void> {
+    if (!value || typeof value !== 'object') return;
+    const obj = value as KubeObject;
+    const what = `${obj.kind ?? '?'} ${obj.metadata?.name ?? '?'} (${file})`;
+    if (!obj.apiVersion || !obj.kind || !obj.metadata?.name) {
+      pkg.skipped.push(`${what}: not a Kubernetes object`);
+      return;
+    }
+    if (String(obj.metadata.annotations?.[LOCAL_CONFIG]) === 'true') {
+      pkg.skipped.push(`${what}: local-config`);
+      return;
+    }
+    const kind = (await this.served(obj.apiVersion, discovery))?.get(obj.kind);
+    if (!kind) {
+      pkg.skipped.push(`${what}: kind ${obj.kind}.${obj.apiVersion} is not served by the cluster (no CRD)`);
+      return;
+    }
+    const namespace = kind.namespaced ? (obj.metadata.namespace ?? 'default') : undefined;
+    pkg.objects.push({ obj, file, ref: ref(obj.apiVersion, obj.kind, namespace, obj.metadata.name) });
+  }
+
+  /** Package directories (holding a Kptfile) and the objects each one wants in the cluster. */
+  async desired(sha: string): Promise<Map<string, DesiredPackage>> {
+    const { paths, files } = await this.readTree(sha);
+    const pkgDirs = paths
+      .filter((p) => path.posix.basename(p) === 'Kptfile')
+      .map((p) => path.posix.dirname(p))
+      .sort((a, b) => b.length - a.length);
+    const owner = (file: string): string | undefined =>
+      pkgDirs.find((d) => d === '.' || file.startsWith(`${d}/`));
+    const packages = new Map<string, DesiredPackage>(
+      pkgDirs.map((d) => [d, { objects: [], skipped: [], error: null }]),
+    );
+    const discovery = new Map<string, Served>();
+    for (const [file, text] of Object.entries(files)) {
+      if (path.posix.basename(file) === 'Kptfile') continue;
+      const dir = owner(file);
+      const pkg = dir === undefined ? undefined : packages.get(dir);
+      if (!pkg) continue;
+      for (const doc of parseAllDocuments(text)) {
+        const bad = doc.errors[0];
+        if (bad) {
+          pkg.error = `${file}: ${bad.message}`;
+          break;
+        }
+        await this.#addObject(pkg, file, doc.toJS(), discovery);
+      }
+    }
+    return packages;
+  }
+
+  async apply(dir: string, pkg: DesiredPackage, sha: string, quiet: boolean): Promise<void> {
+    const stream = pkg.objects.map((o) => stringify(o.obj)).join('---\n');
+    const res = await this.kubectl(
+      ['apply', '--server-side', `--field-manager=${FIELD_MANAGER}`, '--force-conflicts', '-f', '-'],
+      { input: stream },
+    );
+    const lines = `${res.stdout}${res.stderr}`.trim().split('\n').filter(Boolean);
+    // a periodic re-apply of an unchanged package (drift correction) is logged only when it fails
+    if (!quiet || res.code !== 0) for (const line of lines) log(`apply ${dir} @${short(sha)}: ${line}`);
+    if (res.code !== 0) throw new Error(`kubectl apply exited ${res.code}`);
+  }
+
+  async prune(
+    refs: InventoryObject[],
+    reason: (r: InventoryObject) => string,
+    sha: string,
+  ): Promise<boolean> {
+    const byKey = new Map(refs.map((r) => [key(r), r]));
+    if (byKey.size === 0) return true;
+    const stream = [...byKey.values()]
+      .map((r) =>
+        stringify({
+          apiVersion: r.apiVersion,
+          kind: r.kind,
+          metadata: { name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) },
+        }),
+      )
+      .join('---\n');
+    const res = await this.kubectl(['delete', '--ignore-not-found', '--wait=false', '-f', '-'], {
+      input: stream,
+    });
+    for (const r of byKey.values()) {
+      log(
+        `prune ${r.package} @${short(sha)}: ${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name} (${reason(r)})`,
+      );
+    }
+    for (const line of `${res.stdout}${res.stderr}`.trim().split('\n').filter(Boolean)) {
+      log(`prune @${short(sha)}: ${line}`);
+    }
+    return res.code === 0;
+  }
+
+  /** Applies every package of `sha`; returns the new inventory's packages and whether all went well. */
+  async #applyAll(
+    sha: string,
+    packages: Map<string, DesiredPackage>,
+  ): Promise<[Inventory['packages'], boolean]> {
+    const before = this.inventory.packages;
+    const after: Inventory['packages'] = {};
+    let ok = true;
+    for (const [dir, pkg] of [...packages.entries()].sort(([a], [b]) => a.localeCompare(b))) {
+      const changed = before[dir]?.commit !== sha;
+      const objects = pkg.objects.map((o) => ({ ...o.ref, package: dir }));
+      for (const s of pkg.skipped) if (changed) log(`skip ${dir} @${short(sha)}: ${s}`);
+      if (pkg.error) {
+        log(`ERROR ${dir} @${short(sha)}: cannot parse: ${pkg.error}; package left as it was`);
+        if (before[dir]) after[dir] = before[dir];
+        ok = false;
+        continue;
+      }
+      try {
+        if (pkg.objects.length > 0) await this.apply(dir, pkg, sha, !changed);
+        after[dir] = { commit: sha, objects };
+      } catch (err) {
+        log(`ERROR ${dir} @${short(sha)}: ${errorMessage(err)}; will retry`);
+        // keep what was there: nothing of a failed package is pruned
+        after[dir] = before[dir] ?? { commit: null, objects };
+        ok = false;
+      }
+    }
+    return [after, ok];
+  }
+
+  async sync(sha: string): Promise<boolean> {
+    const packages = await this.desired(sha);
+    const before = this.inventory.packages;
+    const [after, applied] = await this.#applyAll(sha, packages);
+    let failed = !applied;
+    // Prune every object applied before that no package wants any more.
+    const wanted = new Set(Object.values(after).flatMap((p) => p.objects.map(key)));
+    const stale = Object.entries(before).flatMap(([dir, p]) =>
+      p.objects.filter((o) => !wanted.has(key(o))).map((o) => ({ ...o, package: dir })),
+    );
+    if (stale.length > 0) {
+      const ok = await this.prune(
+        stale,
+        (r) => (packages.has(r.package) ? 'no longer in its package' : 'package removed from the branch'),
+        sha,
+      );
+      if (!ok) {
+        failed = true;
+        // remember them so that the next sync tries again
+        for (const o of stale) {
+          const pkg = (after[o.package] ??= { commit: null, objects: [] });
+          if (!pkg.objects.some((x) => key(x) === key(o))) pkg.objects.push(o);
+        }
+      }
+    }
+    this.inventory = { ...this.inventory, commit: failed ? null : sha, packages: after };
+    await writeJson(this.inventoryFile, this.inventory);
+    return !failed;
+  }
+
+  async tick(): Promise<boolean> {
+    const now = Date.now();
+    if (now < this.retryAt) return true;
+    const head = await this.remoteHead();
+    if (head === null) {
+      if (!this.waitingLogged)
+        log(`waiting: branch ${this.opts.branch} does not exist yet on ${this.opts.repo}`);
+      this.waitingLogged = true;
+      return true;
+    }
+    const due = now - this.lastSync > this.opts.resyncSeconds * 1000;
+    if (head === this.inventory.commit && !due) return true;
+    const sha = await this.fetch();
+    if (sha !== this.inventory.commit)
+      log(
+        `sync ${this.opts.branch} @${short(sha)} (was ${this.inventory.commit ? short(this.inventory.commit) : 'nothing'})`,
+      );
+    const ok = await this.sync(sha);
+    this.lastSync = Date.now();
+    if (!ok) this.retryAt = Date.now() + 5000;
+    return ok;
+  }
+}

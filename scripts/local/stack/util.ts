@@ -1,0 +1,170 @@
+// Shared helpers of the local stack (scripts/local/up.ts, down.ts and the stack/* component
+// modules): where state lives, settings from the environment, the binaries and the context every
+// component gets, StackError, commands and kubectl, and bounded waits that name the component and
+// its log. Background processes (pid files) are in daemon.ts; logging and the process runner in
+// ../common.ts.
+//
+// Layout (all under the git-ignored .local/ of the checkout):
+//   .local/kubeconfig          admin kubeconfig of the kwokctl cluster
+//   .local/logs/<component>.log  one log per component (the previous run's is kept as .log.1)
+//   .local/pids/<component>.json pid + command of every background process up.ts started
+//   .local/stack.json          binary paths and ports of the running stack (read by down.ts)
+//   .local/kwok, .local/porch, .local/git, .local/gitops   component state
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import process from 'node:process';
+import { fileURLToPath } from 'node:url';
+
+import { run, type RunOptions, type RunResult } from '../common.ts';
+import type { Versions } from '../versions.ts';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const LOCAL = path.join(ROOT, '.local');
+export const LOGS = path.join(LOCAL, 'logs');
+export const PIDS = path.join(LOCAL, 'pids');
+export const KUBECONFIG = path.join(LOCAL, 'kubeconfig');
+export const STACK_FILE = path.join(LOCAL, 'stack.json');
+export const MANIFESTS = path.join(ROOT, 'scripts', 'local', 'manifests');
+
+// ---- settings -------------------------------------------------------------------------------------
+
+export interface Settings {
+  /** kwok cluster name (NEPHORAN_CLUSTER). */
+  cluster: string;
+  porchPort: number;
+  porchWebhookPort: number;
+  gitPort: number;
+  hookPort: number;
+  metacontrollerMetricsPort: number;
+  metacontrollerHealthPort: number;
+  /** Porch repository the product publishes to (PORCH_REPOSITORY). */
+  repository: string;
+  namespace: string;
+  activeTimeoutSeconds: number;
+}
+
+const int = (env: NodeJS.ProcessEnv, name: string, dflt: number): number => {
+  const v = env[name];
+  if (v === undefined || v === '') return dflt;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1 || n > 65535)
+    throw new Error(`${name} must be a port number, got "${v}"`);
+  return n;
+};
+
+/** Settings of the local stack; every one can be overridden from the environment. */
+export function settings(env: NodeJS.ProcessEnv = process.env): Settings {
+  return {
+    cluster: env.NEPHORAN_CLUSTER || 'nephoran',
+    // Porch's APIService points at Service porch-system/api (ExternalName localhost) on this port.
+    porchPort: int(env, 'NEPHORAN_PORCH_PORT', 9443),
+    // porch-server's admission webhooks (PackageRevision deletion, Repository validation)
+    porchWebhookPort: int(env, 'NEPHORAN_PORCH_WEBHOOK_PORT', 8443),
+    gitPort: int(env, 'NEPHORAN_GIT_PORT', 9446),
+    hookPort: int(env, 'NEPHORAN_HOOK_PORT', 8080),
+    metacontrollerMetricsPort: int(env, 'NEPHORAN_MC_METRICS_PORT', 9999),
+    metacontrollerHealthPort: int(env, 'NEPHORAN_MC_HEALTH_PORT', 8081),
+    // Same default as hooks/config.ts DEFAULT_PORCH_REPOSITORY. Porch repositories, their
+    // PackageRevisions and the CNFDeployments that own them must share one namespace: Metacontroller
+    // only creates children in the parent's namespace.
+    repository: env.PORCH_REPOSITORY || 'cnf-packages',
+    namespace: env.NEPHORAN_NAMESPACE || 'default',
+    activeTimeoutSeconds: int(env, 'NEPHORAN_ACTIVE_TIMEOUT', 300),
+  };
+}
+
+// ---- binaries and the context of every component --------------------------------------------------
+
+/** Every binary the stack runs (built by build.ts, or NEPHORAN_BIN_<BINARY>). */
+export const BINARIES = [
+  'etcd',
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kubectl',
+  'kwok',
+  'kwokctl',
+  'porch-server',
+  'porch-git-server',
+  'metacontroller',
+] as const;
+
+export type Binary = (typeof BINARIES)[number];
+
+/** Absolute paths of the binaries; no metacontroller with `up.ts --without-metacontroller`. */
+export type Bins = Record<Exclude<Binary, 'metacontroller'>, string> & { metacontroller?: string };
+
+/** What up.ts hands every component's up(). */
+export interface StackContext {
+  bins: Bins;
+  settings: Settings;
+  versions: Versions;
+}
+
+/** .local/stack.json: what the running stack was started with (down.ts reads it). */
+export interface StackFile {
+  bins: Bins;
+  settings: Settings;
+  startedAt: string;
+}
+
+// ---- errors and output ----------------------------------------------------------------------------
+
+export const rel = (p: string): string => path.relative(process.cwd(), p) || '.';
+export const logFile = (component: string): string => path.join(LOGS, `${component}.log`);
+
+/** A failure that names the component and where to look. */
+export class StackError extends Error {
+  readonly code = 'STACK_FAILED';
+  readonly component: string;
+  constructor(component: string, message: string, log = logFile(component), options?: { cause?: unknown }) {
+    super(`[${component}] ${message}\n  log: ${rel(log)}`, options);
+    this.name = 'StackError';
+    this.component = component;
+  }
+}
+
+/** `${NAME}` substitution for the local-only YAML templates in scripts/local/manifests. */
+export async function template(file: string, vars: Record<string, string | number>): Promise<string> {
+  const text = await readFile(path.join(MANIFESTS, file), 'utf8');
+  return text.replace(/\$\{([A-Z_]+)\}/g, (m, k: string) => {
+    const v = vars[k];
+    if (v === undefined) throw new Error(`${file}: no value for ${m}`);
+    return String(v);
+  });
+}
+
+// ---- commands -------------------------------------------------------------------------------------
+
+/**
+ * The process runner with the stack's defaults: run in the checkout, killed after 2 minutes.
+ * Resolves with the result also on a non-zero exit (unless `check`); `logFile` gets the transcript.
+ */
+export function runCommand(cmd: string, args: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  return run(cmd, args, { cwd: ROOT, timeoutMs: 120_000, ...opts });
+}
+
+/** kubectl against the local cluster. */
+export function kubectl(
+  bins: Pick<Bins, 'kubectl'>,
+  args: string[],
+  opts: RunOptions = {},
+): Promise<RunResult> {
+  return runCommand(bins.kubectl, ['--kubeconfig', KUBECONFIG, ...args], opts);
+}
+
+export async function kubectlApply(
+  bins: Pick<Bins, 'kubectl'>,
+  component: string,
+  yamlText: string,
+  extra: string[] = [],
+): Promise<string> {
+  const res = await kubectl(bins, ['apply', ...extra, '-f', '-'], {
+    input: yamlText,
+    logFile: logFile(component),
+  });
+  if (res.code !== 0) {
+    throw new StackError(component, `kubectl apply failed: ${(res.stderr || res.stdout).trim()}`);
+  }
+  return res.stdout;
+}
