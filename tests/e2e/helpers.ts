@@ -89,7 +89,7 @@ export interface HistoryEntry {
   revision?: number;
   contentHash: string;
   outcome: string;
-  reason?: string;
+  trigger?: string;
 }
 export interface CnfStatus {
   phase?: string;
@@ -100,7 +100,7 @@ export interface CnfStatus {
   observedGeneration?: number;
   conditions?: Condition[];
   history?: HistoryEntry[];
-  rollback?: { failedContentHash?: string; toContentHash?: string; reason?: string };
+  rollback?: { failedContentHash?: string; toContentHash?: string; message?: string };
   lastHealthy?: { contentHash?: string };
   oran?: unknown;
   lastError?: unknown;

@@ -168,13 +168,13 @@ const describePrs = (prs: PackageRevision[]): string =>
   prs.map((p) => `${p.metadata.name}=${p.spec.lifecycle ?? '?'}(rev ${p.spec.revision ?? '?'})`).join(', ') ||
   '(none)';
 
-/** status.history holds a revision of `reason` with Porch revision number `rev`. */
-function expectRevision(c: Cnf, reason: string, rev: number): void {
-  const h = (c.status?.history ?? []).find((x) => x.reason === reason && x.revision === rev);
+/** status.history holds a revision made by `trigger` with Porch revision number `rev`. */
+function expectRevision(c: Cnf, trigger: string, rev: number): void {
+  const h = (c.status?.history ?? []).find((x) => x.trigger === trigger && x.revision === rev);
   if (!h) {
     throw new Error(
-      `expected a ${reason} revision with number ${rev} in status.history, seen: ` +
-        JSON.stringify(c.status?.history?.map((x) => [x.name, x.revision, x.reason, x.outcome])),
+      `expected a ${trigger} revision with number ${rev} in status.history, seen: ` +
+        JSON.stringify(c.status?.history?.map((x) => [x.name, x.revision, x.trigger, x.outcome])),
     );
   }
 }
@@ -516,7 +516,7 @@ describe('CNFDeployment lifecycle on the local stack', () => {
       await expectPublished(c);
       const history = c.status?.history ?? [];
       const last = history[history.length - 1];
-      expect(last?.reason).toBe('Rollback');
+      expect(last?.trigger).toBe('Rollback');
       expect(history.some((h) => h.outcome === 'Failed' && h.contentHash !== hash)).toBe(true);
       const img = (
         await must(
