@@ -52,7 +52,7 @@ export const CONDITIONS = {
     True: ['Provisioning', 'Provisioned', 'ProvisioningFailed'],
     False: ['DependenciesNotReady', ...SPEC_INVALID],
   },
-  ConfigurationValid: { True: ['Valid'], False: SPEC_INVALID },
+  SpecValid: { True: ['Valid'], False: SPEC_INVALID },
   DependenciesReady: { True: ['NoDependencies', 'DependenciesActive'], False: ['DependenciesNotReady'] },
   PackagePublished: {
     True: ['Published'],
@@ -161,9 +161,9 @@ export const SYNCED: ConditionSpec = {
   message: 'reconciled',
 };
 
-/** The ConfigurationValid condition of a spec that passed validation. */
+/** The SpecValid condition of a spec that passed validation. */
 export const VALID: ConditionSpec = {
-  type: 'ConfigurationValid',
+  type: 'SpecValid',
   status: 'True',
   reason: 'Valid',
   message: 'spec is valid',

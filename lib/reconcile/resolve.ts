@@ -54,7 +54,7 @@ export function invalidSpec(ctx: Ctx, issues: readonly FieldIssue[]): ReconcileO
     : { class: 'Configuration', reason, message, fields, generation, since: now };
   const step = stepFrom(prev, 'Failed');
   const specs: ConditionSpec[] = [
-    { type: 'ConfigurationValid', status: 'False', reason, message },
+    { type: 'SpecValid', status: 'False', reason, message },
     { type: 'Active', status: 'False', reason: 'Failed', message: `invalid spec: ${message}` },
     { type: 'Synced', status: 'False', reason, message },
   ];

@@ -160,7 +160,7 @@ describe('CNFLifecycleManager Deploy', () => {
     });
     expect(out.status.lastError?.fields).toContain('spec.function');
     expect(out.resyncAfterSeconds).toBeUndefined();
-    expect(cond(out, 'ConfigurationValid')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
+    expect(cond(out, 'SpecValid')).toMatchObject({ status: 'False', reason: 'InvalidSpec' });
     expect(cond(out, 'Provisioning')?.status).toBe('False');
     // Stable when called again with its own status.
     const again = reconcile(input({ ...bad, status: out.status }));
@@ -333,7 +333,7 @@ describe('reconcile', () => {
     );
     expect(fixed.status.phase).toBe('Provisioning');
     expect(fixed.status.lastError).toBeUndefined();
-    expect(cond(fixed, 'ConfigurationValid')?.status).toBe('True');
+    expect(cond(fixed, 'SpecValid')?.status).toBe('True');
     expect(fixed.children).toHaveLength(1);
   });
 
