@@ -15,6 +15,8 @@ export default {
   },
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '<rootDir>/tests/e2e/'],
+  // The local stack's state (etcd snapshots are *.snap files too) is not the tests' business.
+  modulePathIgnorePatterns: ['<rootDir>/.local/'],
   reporters: ['default', '<rootDir>/tests/summary-reporter.js'],
   collectCoverage: true,
   // hooks/server.ts is the process entry point: tests/unit/hooks-server.test.ts runs it as a real

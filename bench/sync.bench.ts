@@ -50,6 +50,8 @@ const stubPorch: PorchClient = {
   writeResources: () => Promise.resolve('skipped'),
   approve: () => Promise.resolve('skipped'),
   deletePackageRevision: () => Promise.resolve('skipped'),
+  listPackageRevisions: () => Promise.resolve([]),
+  adoptPackageRevision: () => Promise.resolve('adopted' as const),
   close: () => Promise.resolve(),
 };
 

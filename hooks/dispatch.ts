@@ -38,6 +38,9 @@ async function call(clients: Clients, action: Action, opts: CallOptions): Promis
       return skipped(await porch.approve(action.namespace, action.name, opts), 'skipped');
     case 'deletePackageRevision':
       return skipped(await porch.deletePackageRevision(action.namespace, action.name, opts), 'skipped');
+    case 'adoptPackageRevision':
+      await porch.adoptPackageRevision(action.namespace, action.name, action.labels, action.owner, opts);
+      return {};
   }
   if (oran === undefined) {
     throw new ApiError('this hook server has no A1/E2 clients', {
@@ -113,7 +116,10 @@ export async function execute(
 /** The action is for Porch (else for a RIC endpoint). */
 export function isPorchAction(action: Action): action is PorchAction {
   return (
-    action.type === 'writeResources' || action.type === 'approve' || action.type === 'deletePackageRevision'
+    action.type === 'writeResources' ||
+    action.type === 'approve' ||
+    action.type === 'deletePackageRevision' ||
+    action.type === 'adoptPackageRevision'
   );
 }
 

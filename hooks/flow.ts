@@ -18,7 +18,7 @@ import type { PorchClient } from '../lib/clients/porch.ts';
 import { actionResultLabel, execute, isPorchAction, type OranClients } from './dispatch.ts';
 import { HookError } from './errors.ts';
 import type { HookMetrics } from './metrics.ts';
-import { mergeObservations, observeA1, observePorch } from './observe.ts';
+import { mergeObservations, observeA1, observePackage, observePorch } from './observe.ts';
 import { childrenOf, normalizeParent, relatedOf, type HookRequest } from './request.ts';
 
 /** The only keys Metacontroller's strict v2 parser accepts. */
@@ -73,16 +73,19 @@ async function gather(
   const now = iso(started);
   const parent = normalizeParent(req.parent);
   const children = childrenOf(req, log);
-  const [porch, a1] = await Promise.all([
-    observePorch(deps.porch, children, parent.metadata.namespace ?? '', started + deps.deadlineMs, now, (r) =>
+  // Half the budget at most, so the actions that follow still have time.
+  const halfway = started + Math.floor(deps.deadlineMs / 2);
+  const namespace = parent.metadata.namespace ?? '';
+  const [resources, listing, a1] = await Promise.all([
+    observePorch(deps.porch, children, namespace, halfway, now, (r) =>
       deps.metrics.porchOperation('getResources', r),
     ),
-    // Half the budget at most, so the actions that follow still have time.
-    observeA1(deps.oran?.a1, parent, started + Math.floor(deps.deadlineMs / 2), now, (r) =>
-      deps.metrics.oranOperation('getA1PolicyStatus', r),
+    observePackage(deps.porch, parent, children, deps.repository, halfway, now, (r) =>
+      deps.metrics.porchOperation('listPackageRevisions', r),
     ),
+    observeA1(deps.oran?.a1, parent, halfway, now, (r) => deps.metrics.oranOperation('getA1PolicyStatus', r)),
   ]);
-  const observations = mergeObservations(porch, a1);
+  const observations = mergeObservations(resources, listing, a1);
   if (observations.errors !== undefined)
     log.warn({ errors: observations.errors }, 'could not observe everything');
   return {

@@ -13,6 +13,8 @@ import type { PorchClient } from '../lib/clients/porch.ts';
 import type { A1Client } from '../lib/clients/a1.ts';
 import { toApiError } from '../lib/clients/http.ts';
 import { policyKey } from '../lib/oran/desired.ts';
+import { packageOf } from '../lib/naming.ts';
+import { listingNeeded } from '../lib/porch-view.ts';
 
 /** Parallel GETs towards the A1 mediators of one CNF. */
 const A1_OBSERVE_CONCURRENCY = 4;
@@ -126,14 +128,50 @@ export async function observeA1(
   return { a1Policies, errors: [error] };
 }
 
-/** Porch observations plus A1 ones; errors from both, Porch first. */
-export function mergeObservations(
-  porch: Observations,
-  a1: Pick<Observations, 'a1Policies' | 'errors'>,
-): Observations {
-  const out: Observations = { ...porch };
-  if (a1.a1Policies !== undefined) out.a1Policies = a1.a1Policies;
-  const errors = [...(porch.errors ?? []), ...(a1.errors ?? [])];
+/**
+ * Every revision Porch holds for the CNF's package, whatever its labels (lib/porch-view.ts says when
+ * this is needed and what it means). A failed listing is a Transient observation error; the
+ * reconciler then does not know and waits.
+ */
+export async function observePackage(
+  porch: PorchClient,
+  parent: CNFDeployment,
+  children: readonly PackageRevision[],
+  defaultRepository: string,
+  deadline: number,
+  now: string,
+  onResult: OnResult,
+): Promise<Pick<Observations, 'packageRevisions' | 'errors'>> {
+  const pkg = packageOf(parent, defaultRepository);
+  if (pkg === undefined || !listingNeeded(parent, children)) return {};
+  try {
+    const namespace = parent.metadata.namespace ?? 'default';
+    const packageRevisions = await porch.listPackageRevisions(namespace, pkg, { deadline });
+    onResult('ok');
+    return { packageRevisions };
+  } catch (err) {
+    const e = toApiError(err);
+    onResult(e.class.toLowerCase());
+    const error: StatusError = {
+      class: 'Transient',
+      reason: e.reason === 'ClientError' ? 'PorchObserveFailed' : e.reason,
+      message: `listing the revisions of package ${pkg.packageName}: ${e.message}`,
+      action: 'observePackage',
+      since: now,
+    };
+    return { errors: [error] };
+  }
+}
+
+/** All observations in one; errors in the order given. */
+export function mergeObservations(...parts: Observations[]): Observations {
+  const out: Observations = {};
+  const errors: StatusError[] = [];
+  for (const part of parts) {
+    const { errors: partErrors, ...rest } = part;
+    Object.assign(out, rest);
+    errors.push(...(partErrors ?? []));
+  }
   if (errors.length > 0) out.errors = errors;
   return out;
 }

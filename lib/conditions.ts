@@ -28,7 +28,7 @@ const ORAN_NOT_CONFIGURED = [
   'PolicyNotEnforced',
   'OranConfigurationFailed',
 ] as const;
-const SPEC_INVALID = ['InvalidSpec', 'ReplicasExceedMax'] as const;
+const SPEC_INVALID = ['InvalidSpec', 'ReplicasExceedMax', 'PackageInUse'] as const;
 
 /**
  * Condition types in the order they appear in status, each with its reasons by status. `Synced`
@@ -56,7 +56,15 @@ export const CONDITIONS = {
   DependenciesReady: { True: ['NoDependencies', 'DependenciesActive'], False: ['DependenciesNotReady'] },
   PackagePublished: {
     True: ['Published'],
-    False: ['Creating', 'RevisionNotFound', 'WritingContent', 'Proposing', 'Approving', 'AwaitingApproval'],
+    False: [
+      'Creating',
+      'Adopting',
+      'RevisionNotFound',
+      'WritingContent',
+      'Proposing',
+      'Approving',
+      'AwaitingApproval',
+    ],
   },
   Configured: { True: ['NoOranConfiguration', 'OranConfigured'], False: ORAN_NOT_CONFIGURED },
   Degraded: {

@@ -12,6 +12,7 @@ export const ERROR_REASONS = [
   // validation (Configuration)
   'InvalidSpec',
   'ReplicasExceedMax',
+  'PackageInUse',
   // rollout judgement (Permanent)
   'RolloutFailed',
   'RollbackFailed',
@@ -70,7 +71,7 @@ export interface FieldIssue {
   path: string;
   message: string;
   /** When the problem has a reason of its own (else it is InvalidSpec). */
-  reason?: Extract<ErrorReason, 'ReplicasExceedMax'>;
+  reason?: Extract<ErrorReason, 'ReplicasExceedMax' | 'PackageInUse'>;
 }
 
 /** Errors the pure core raises for input it cannot accept, each problem with its field path. */

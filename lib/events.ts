@@ -22,6 +22,7 @@ const ACTION_EVENT_NAMES: Record<Action['type'], string> = {
   writeResources: 'WriteResources',
   approve: 'Approve',
   deletePackageRevision: 'DeletePackageRevision',
+  adoptPackageRevision: 'AdoptPackageRevision',
   putA1PolicyType: 'PutA1PolicyType',
   putA1Policy: 'PutA1Policy',
   deleteA1Policy: 'DeleteA1Policy',
@@ -41,10 +42,12 @@ function doneEvent(r: ActionResult): EventSpec {
     case 'approve':
       return { type: 'Normal', reason: 'Approved', message: `${a.name}: approved, now Published` };
     case 'deletePackageRevision':
+      return { type: 'Normal', reason: 'PackageRevisionDeleted', message: `${a.name}: deleted from Porch` };
+    case 'adoptPackageRevision':
       return {
         type: 'Normal',
-        reason: 'PackageRevisionDeleted',
-        message: `${a.name}: removed the package from the deployment branch`,
+        reason: 'PackageRevisionAdopted',
+        message: `${a.name}: this CNF's labels and owner set again (Porch had dropped them, or a deleted CNF of the same name left it)`,
       };
     case 'putA1PolicyType':
       return {

@@ -124,3 +124,27 @@ export function nameSources(spec: Pick<CNFDeploymentSpec, 'porch'>): NameSources
     packageNamePath: spec.porch?.packageName !== undefined ? 'spec.porch.packageName' : 'metadata.name',
   };
 }
+
+/**
+ * The Porch repository and package of a CNF: spec.porch (defaulted), else what status recorded, else
+ * the controller's default repository and `<namespace>/<name>`. Undefined when Porch would reject the
+ * names (nothing of such a CNF ever reached Porch).
+ */
+export function packageOf(
+  parent: {
+    metadata: { name: string; namespace?: string };
+    spec?: Partial<Pick<CNFDeploymentSpec, 'porch'>>;
+    status?: { repository?: string; packageName?: string };
+  },
+  defaultRepository: string,
+): { repository: string; packageName: string } | undefined {
+  const spec = parent.spec ?? {};
+  const repository = spec.porch?.repository ?? parent.status?.repository ?? defaultRepository;
+  const packageName =
+    spec.porch?.packageName ??
+    parent.status?.packageName ??
+    defaultPackageName(parent.metadata.namespace ?? 'default', parent.metadata.name);
+  return checkPorchNames(repository, packageName, 'r1-0000000000').length === 0
+    ? { repository, packageName }
+    : undefined;
+}

@@ -23,6 +23,7 @@ import {
   LABEL_CONTROLLER_UID,
 } from './labels.ts';
 import { revisionName, workspaceName, workspaceSequence } from './naming.ts';
+import { ownershipOf, type PorchView } from './porch-view.ts';
 
 /** Published revisions kept in Porch; older ones are proposed for deletion, then deleted. */
 const KEEP_PUBLISHED = 5;
@@ -84,6 +85,8 @@ export interface PlanInput {
   repository: string;
   approval: 'Automatic' | 'Manual';
   observations: Observations;
+  /** What Porch holds for the package (porch-view.ts), when the shell listed it. */
+  porch?: PorchView | undefined;
 }
 
 export type TargetState = 'New' | 'Draft' | 'Proposed' | 'Published';
@@ -97,6 +100,11 @@ export interface RevisionTarget {
   info?: ChildInfo;
   /** The content is written; the revision is (or is being) proposed. */
   written: boolean;
+  /**
+   * Porch holds this revision but Metacontroller does not show it as a child (its labels were lost,
+   * or its watch lags): it is not asked for again — that would create a second one — but adopted.
+   */
+  awaitingObservation?: boolean;
 }
 
 export interface RevisionPlan {
@@ -200,6 +208,8 @@ function asTrigger(v: string | undefined): RevisionTrigger | undefined {
 /** Chooses the revision that carries the desired content: existing, or a new one. */
 function chooseTarget(input: PlanInput, latest: ChildInfo | undefined): RevisionTarget {
   const { desired } = input;
+  // A name Porch holds twice is broken (a duplicate create): never a target again.
+  const broken = (name: string): boolean => input.porch?.twins.has(name) === true;
   if (latest !== undefined && latest.contentHash === desired.contentHash) {
     return {
       name: latest.name,
@@ -212,7 +222,10 @@ function chooseTarget(input: PlanInput, latest: ChildInfo | undefined): Revision
   }
   const pending = input.children
     .filter(
-      (c) => (c.lifecycle === 'Draft' || c.lifecycle === 'Proposed') && c.contentHash === desired.contentHash,
+      (c) =>
+        (c.lifecycle === 'Draft' || c.lifecycle === 'Proposed') &&
+        c.contentHash === desired.contentHash &&
+        !broken(c.name),
     )
     .sort((a, b) => b.seq - a.seq)[0];
   if (pending !== undefined) {
@@ -230,19 +243,42 @@ function chooseTarget(input: PlanInput, latest: ChildInfo | undefined): Revision
   const last = input.history[input.history.length - 1];
   const observedNames = new Set(input.children.map((c) => c.name));
   if (last !== undefined && last.outcome === 'Pending' && last.contentHash === desired.contentHash) {
-    if (!observedNames.has(last.name)) {
-      return {
+    if (!observedNames.has(last.name) && !broken(last.name)) {
+      const target: RevisionTarget = {
         name: last.name,
         workspace: last.workspace,
         state: 'New',
         trigger: last.trigger ?? desired.trigger,
         written: false,
       };
+      if (input.porch?.names.has(last.name) === true) target.awaitingObservation = true;
+      return target;
     }
   }
+  // Porch holds the content already in a revision Metacontroller does not show (a leftover of a
+  // deleted CNF of the same name, or labels lost): adopt that one rather than make another.
+  const held = input.porch?.unobserved
+    .filter(
+      (pr) =>
+        !broken(pr.metadata.name) &&
+        pr.metadata.annotations?.[ANNOTATION_CONTENT_HASH] === desired.contentHash,
+    )
+    .sort((a, b) => (b.spec.revision ?? 0) - (a.spec.revision ?? 0))[0];
+  if (held !== undefined) {
+    return {
+      name: held.metadata.name,
+      workspace: held.spec.workspaceName,
+      state: 'New',
+      trigger: asTrigger(held.metadata.annotations?.[ANNOTATION_TRIGGER]) ?? desired.trigger,
+      written: false,
+      awaitingObservation: true,
+    };
+  }
+  // Above every sequence number in use, Porch's leftovers included, so a new name never collides.
   const seqs = [
     ...input.children.map((c) => c.seq),
     ...input.history.map((h) => seqOfWorkspace(h.workspace)),
+    ...[...(input.porch?.names ?? [])].map((n) => seqOfWorkspace(n.slice(n.lastIndexOf('.') + 1))),
   ];
   const seq = Math.max(0, ...seqs) + 1;
   const workspace = workspaceName(seq, desired.contentHash);
@@ -253,6 +289,38 @@ function chooseTarget(input: PlanInput, latest: ChildInfo | undefined): Revision
     trigger: desired.trigger,
     written: false,
   };
+}
+
+/**
+ * What Porch holds that Metacontroller cannot see, put right (porch-view.ts): revisions of ours it
+ * does not show, or shows from a stale copy, are adopted — once Metacontroller sees them, the answer decides about them like about
+ * any child (a leftover draft is then left out and deleted by Metacontroller). They are not deleted
+ * from here: Porch can list a revision for a moment after its deletion (a cache refresh racing the
+ * delete), and acting on that ghost would write git refs for a revision that is gone. A name Porch
+ * holds twice loses its unpublished twin (Porch deletes the lowest revision of a name first).
+ */
+export function porchRepairs(
+  porch: PorchView | undefined,
+  parent: CNFDeployment,
+  namespace: string,
+): Action[] {
+  const ownership = ownershipOf(parent);
+  if (porch === undefined) return [];
+  const actions: Action[] = [];
+  if (ownership !== undefined) {
+    // Adopting also makes Porch announce the revision again, which is what a stale copy needs.
+    for (const pr of [...porch.unobserved, ...porch.stale]) {
+      if (porch.twins.has(pr.metadata.name)) continue;
+      actions.push({ type: 'adoptPackageRevision', name: pr.metadata.name, namespace, ...ownership });
+    }
+  }
+  const twins = porch.listed
+    .filter((pr) => porch.twins.has(pr.metadata.name))
+    .filter((pr) => (pr.spec.lifecycle ?? 'Draft') === 'Draft' || pr.spec.lifecycle === 'Proposed')
+    .map((pr) => pr.metadata.name);
+  for (const name of [...new Set(twins)].sort())
+    actions.push({ type: 'deletePackageRevision', name, namespace });
+  return actions;
 }
 
 export function planRevisions(input: PlanInput): RevisionPlan {
@@ -274,7 +342,10 @@ export function planRevisions(input: PlanInput): RevisionPlan {
     }
   });
   // Observed DeletionProposed children are left out: Metacontroller deletes them.
-  if (target.state === 'New') {
+  actions.push(...porchRepairs(input.porch, parent, namespace));
+  if (target.state === 'New' && target.awaitingObservation === true) {
+    // Not asked for again: adopted above, observed on a later sync.
+  } else if (target.state === 'New') {
     // Edit from the latest published revision (Porch copies its content); init for the first.
     children.push(newChild(input, target.name, target.workspace, latest));
   } else if (target.state !== 'Published' && target.info !== undefined) {

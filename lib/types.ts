@@ -280,7 +280,16 @@ export interface ObjectMeta {
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   finalizers?: string[];
-  ownerReferences?: Array<Record<string, unknown>>;
+  ownerReferences?: OwnerReference[];
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
 }
 
 export interface CNFDeployment {
@@ -321,175 +330,6 @@ export interface RenderedPackage {
   contentHash: string;
 }
 
-// ---- Reconciler contract ----------------------------------------------------------------------------
-
-/** Kubernetes objects related to a CNF, gathered by Metacontroller through the customize hook. */
-export interface RelatedObjects {
-  deployments: KubeObject[];
-  pods: KubeObject[];
-  endpointSlices: KubeObject[];
-  /** CNFDeployments named in spec.dependencies (same namespace). */
-  cnfDeployments: CNFDeployment[];
-}
-
-export interface KubeObject {
-  apiVersion: string;
-  kind: string;
-  metadata: ObjectMeta;
-  spec?: Record<string, unknown>;
-  status?: Record<string, unknown>;
-  [key: string]: unknown;
-}
-
-/** What the hook shell observed outside Metacontroller's view before calling the reconciler. */
-export interface Observations {
-  /**
-   * For each non-published child PackageRevision (by object name): the content hash recorded in the
-   * Kptfile of its PackageRevisionResources (null when absent or unreadable).
-   */
-  resources?: Record<string, { contentHash: string | null }>;
-  /**
-   * Enforcement status of each A1 policy that status.oran says was put, keyed by
-   * `<policyTypeId>/<policyId>`; `absent` when the A1 mediator answered 404. A policy left out was not
-   * observed (not put yet, or the GET failed: see `errors`).
-   */
-  a1Policies?: Record<string, A1PolicyObservation>;
-  /** Failures of the previous attempt to observe (e.g. Porch unreachable), as Transient errors. */
-  errors?: StatusError[];
-}
-
-export interface A1PolicyObservation {
-  enforceStatus: 'ENFORCED' | 'NOT_ENFORCED' | 'absent';
-  enforceReason?: string;
-}
-
-/** The submgr REST request (POST /ric/v1/subscriptions), as O-RAN SC's xapp-frame spells it. */
-export interface E2SubscriptionRequest {
-  SubscriptionId?: string;
-  ClientEndpoint: { Host: string; HTTPPort?: number; RMRPort?: number };
-  Meid: string;
-  RANFunctionID: number;
-  SubscriptionDetails: Array<{
-    XappEventInstanceId: number;
-    EventTriggers: number[];
-    ActionToBeSetupList: Array<{
-      ActionID: number;
-      ActionType: 'insert' | 'policy' | 'report';
-      ActionDefinition?: number[];
-      SubsequentAction?: { SubsequentActionType: 'continue' | 'wait'; TimeToWait: string };
-    }>;
-  }>;
-}
-
-/** Actions carried out against O-RAN endpoints (A1 mediator, E2 subscription manager). */
-export type OranAction =
-  | {
-      type: 'putA1PolicyType';
-      /** The policy type id, as a string (names the action in status and events). */
-      name: string;
-      endpoint: string;
-      policyTypeId: number;
-      body: {
-        name: string;
-        description: string;
-        policy_type_id: number;
-        create_schema: Record<string, unknown>;
-      };
-    }
-  | {
-      type: 'putA1Policy';
-      /** The policy id. */
-      name: string;
-      endpoint: string;
-      policyTypeId: number;
-      policyId: string;
-      policy: Record<string, unknown>;
-      policyHash: string;
-    }
-  | {
-      type: 'deleteA1Policy';
-      name: string;
-      endpoint: string;
-      policyTypeId: number;
-      policyId: string;
-      /** Leftover on an endpoint no longer in the spec: a failure is reported, never retried. */
-      bestEffort?: boolean;
-    }
-  | {
-      type: 'createE2Subscription';
-      /** The subscription name (status key). */
-      name: string;
-      endpoint: string;
-      request: E2SubscriptionRequest;
-      requestHash: string;
-    }
-  | {
-      type: 'deleteE2Subscription';
-      name: string;
-      endpoint: string;
-      subscriptionId: string;
-      bestEffort?: boolean;
-    };
-
-export type PorchAction =
-  | {
-      type: 'writeResources';
-      /** PackageRevision (and PackageRevisionResources) object name. */
-      name: string;
-      namespace: string;
-      files: Record<string, string>;
-      contentHash: string;
-    }
-  | { type: 'approve'; name: string; namespace: string }
-  /**
-   * Remove a revision Metacontroller does not own: Porch's branch revision `<repo>.<pkg>.main`, which
-   * keeps the package on the deployment branch (and so the workload under GitOps) after every
-   * numbered revision is gone. Published → DeletionProposed, then delete; absent counts as done.
-   */
-  | { type: 'deletePackageRevision'; name: string; namespace: string };
-
-export type Action = PorchAction | OranAction;
-
-export interface ReconcileInput {
-  parent: CNFDeployment;
-  /** Observed child PackageRevisions owned by the parent. */
-  children: PackageRevision[];
-  related: RelatedObjects;
-  observations: Observations;
-  /** Current time (RFC 3339), passed in: the core reads no clock. */
-  now: string;
-  /** Defaults from the server configuration (e.g. the Porch repository when spec.porch.repository is unset). */
-  defaults: ReconcileDefaults;
-}
-
-export interface ReconcileDefaults {
-  repository: string;
-}
-
-export interface ReconcileOutput {
-  children: PackageRevision[];
-  status: CNFDeploymentStatus;
-  actions: Action[];
-  resyncAfterSeconds?: number;
-}
-
-export interface FinalizeOutput extends ReconcileOutput {
-  finalized: boolean;
-}
-
-/** Outcome of carrying out one action, folded back into status by the shell. */
-export interface ActionResult {
-  action: Action;
-  ok: boolean;
-  /** Set when ok is false. */
-  error?: { class: ErrorClass; reason: ErrorReason; message: string; httpStatus?: number };
-  /** True when the shell found nothing to do (already written / already approved / type exists / gone). */
-  skipped?: boolean;
-  /** createE2Subscription: the id the subscription manager gave. */
-  subscriptionId?: string;
-  /**
-   * Set when ok is false but the request may have taken effect (timeout or lost answer of a create):
-   * the reconciler counts these to bound duplicate subscriptions.
-   */
-  uncertain?: boolean;
-}
+// The contract between the pure core and the hook shell lives in contract.ts; re-exported here so
+// every caller imports types from one place.
+export type * from './contract.ts';

@@ -10,7 +10,7 @@
 import { Pool, type Dispatcher } from 'undici';
 import type https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
-import type { PackageRevision } from '../types.ts';
+import type { OwnerReference, PackageRevision } from '../types.ts';
 import { errorReasonOf } from '../errors.ts';
 import { isObject } from '../json.ts';
 import { readContentHash } from '../render/hash.ts';
@@ -38,6 +38,13 @@ export interface ResourcesSnapshot {
 export type WriteOutcome = 'written' | 'skipped';
 export type ApproveOutcome = 'approved' | 'skipped';
 export type DeleteOutcome = 'deleted' | 'skipped';
+export type AdoptOutcome = 'adopted';
+
+/** Which revisions to list: those of one package in one repository. */
+export interface PackageFilter {
+  repository: string;
+  packageName: string;
+}
 
 /** What the hooks need from Porch; tests substitute their own. */
 export interface PorchClient {
@@ -52,6 +59,23 @@ export interface PorchClient {
   ): Promise<WriteOutcome>;
   approve(namespace: string, name: string, opts?: CallOptions): Promise<ApproveOutcome>;
   deletePackageRevision(namespace: string, name: string, opts?: CallOptions): Promise<DeleteOutcome>;
+  /** Every revision of one package, whatever its labels (a field-selected LIST). */
+  listPackageRevisions(
+    namespace: string,
+    filter: PackageFilter,
+    opts?: CallOptions,
+  ): Promise<PackageRevision[]>;
+  /**
+   * Sets these labels and this controller owner on a revision (other labels and owners are kept);
+   * always an update, so Porch announces the revision to watchers again.
+   */
+  adoptPackageRevision(
+    namespace: string,
+    name: string,
+    labels: Record<string, string>,
+    owner: OwnerReference,
+    opts?: CallOptions,
+  ): Promise<AdoptOutcome>;
   close(): Promise<void>;
 }
 
@@ -145,18 +169,74 @@ export class PorchHttpClient implements PorchClient {
         if (err instanceof ApiError && err.httpStatus === 404) return 'skipped';
         throw err;
       }
-      // Porch refuses to delete a Published revision until it is proposed for deletion.
-      if (pr.spec?.lifecycle === 'Published') {
-        const body = { ...pr, spec: { ...pr.spec, lifecycle: 'DeletionProposed' } };
-        await this.send('PUT', revisionPath(namespace, name), body, opts);
-      }
+      // Deleted directly where Porch allows it: proposing a revision for deletion writes a git ref,
+      // and when the revision is a moment-old leftover of Porch's cache that ref would outlive it.
+      // Porch with its admission webhook refuses a Published one until it is DeletionProposed.
       try {
-        await this.send('DELETE', revisionPath(namespace, name), undefined, opts);
+        return await this.deleteRevision(namespace, name, opts);
       } catch (err) {
-        if (err instanceof ApiError && err.httpStatus === 404) return 'deleted';
-        throw err;
+        if (!(pr.spec?.lifecycle === 'Published' && mustProposeDeletion(err))) throw err;
       }
-      return 'deleted';
+      const body = { ...pr, spec: { ...pr.spec, lifecycle: 'DeletionProposed' } };
+      await this.send('PUT', revisionPath(namespace, name), body, opts);
+      return this.deleteRevision(namespace, name, opts);
+    });
+  }
+
+  private async deleteRevision(namespace: string, name: string, opts: CallOptions): Promise<DeleteOutcome> {
+    try {
+      await this.send('DELETE', revisionPath(namespace, name), undefined, opts);
+    } catch (err) {
+      if (err instanceof ApiError && err.httpStatus === 404) return 'deleted';
+      throw err;
+    }
+    return 'deleted';
+  }
+
+  listPackageRevisions(
+    namespace: string,
+    filter: PackageFilter,
+    opts: CallOptions = {},
+  ): Promise<PackageRevision[]> {
+    const selector = `spec.repository=${filter.repository},spec.packageName=${filter.packageName}`;
+    const path = `${API}/namespaces/${encodeURIComponent(namespace)}/packagerevisions?fieldSelector=${encodeURIComponent(selector)}`;
+    return this.caller.retrying(opts, async () => {
+      const data = await this.send('GET', path, undefined, opts);
+      const items = isObject(data) ? data['items'] : undefined;
+      if (!Array.isArray(items)) throw malformed(`LIST PackageRevisions of ${filter.packageName}`);
+      // Porch filters on the selector; checking again guards against a server that ignores it.
+      return (items as PackageRevision[]).filter(
+        (pr) =>
+          isObject(pr) &&
+          isObject(pr.metadata) &&
+          pr.spec?.repository === filter.repository &&
+          pr.spec.packageName === filter.packageName,
+      );
+    });
+  }
+
+  adoptPackageRevision(
+    namespace: string,
+    name: string,
+    labels: Record<string, string>,
+    owner: OwnerReference,
+    opts: CallOptions = {},
+  ): Promise<AdoptOutcome> {
+    return this.caller.retrying(opts, async (): Promise<AdoptOutcome> => {
+      const pr = await this.readRevision(namespace, name, opts);
+      const meta = pr.metadata;
+      const owners = meta.ownerReferences ?? [];
+      // Written even when the labels are there already: Metacontroller not showing the revision
+      // means its watch missed it (Porch can announce a new revision before its labels are stored),
+      // and an update is what makes Porch announce it again, labels included.
+      // Only the controller owner of the same kind is replaced; Porch's own labels are sent back as read.
+      const others = owners.filter((o) => !(o.kind === owner.kind && o.apiVersion === owner.apiVersion));
+      const body: PackageRevision = {
+        ...pr,
+        metadata: { ...meta, labels: { ...meta.labels, ...labels }, ownerReferences: [...others, owner] },
+      };
+      await this.send('PUT', revisionPath(namespace, name), body, opts);
+      return 'adopted';
     });
   }
 
@@ -204,6 +284,15 @@ export class PorchHttpClient implements PorchClient {
     }
     throw httpError(method, path, res);
   }
+}
+
+/** Porch (its admission webhook) refuses to delete a Published revision that is not DeletionProposed. */
+function mustProposeDeletion(err: unknown): boolean {
+  return (
+    err instanceof ApiError &&
+    (err.httpStatus === 403 || err.httpStatus === 400 || err.httpStatus === 422) &&
+    /proposed for deletion|DeletionProposed/i.test(err.message)
+  );
 }
 
 function revisionPath(namespace: string, name: string): string {

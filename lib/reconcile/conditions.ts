@@ -122,6 +122,14 @@ function packagePublished(f: ConditionFacts): ConditionSpec {
         message: `${target.name} is published as revision ${target.info?.revision ?? 0}`,
       };
     case 'New':
+      if (target.awaitingObservation === true) {
+        return {
+          type: 'PackagePublished',
+          status: 'False',
+          reason: 'Adopting',
+          message: `PackageRevision ${target.name} is in Porch, but Metacontroller does not show it as this CNF's child (Porch dropped its labels under load, or a deleted CNF of the same name left it): setting this CNF's labels and owner on it instead of creating it again`,
+        };
+      }
       if ((ctx.prev.history ?? []).some((e) => e.name === target.name)) {
         // Either it never got created (Metacontroller failed to create it: the reason is in its
         // SyncError event, e.g. no Porch Repository of that name in this namespace) or it was deleted

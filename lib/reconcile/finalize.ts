@@ -4,14 +4,11 @@
 import type { Action, CNFDeploymentStatus, FinalizeOutput, KubeObject, ReconcileInput } from '../types.ts';
 import { LABEL_CNF, selectorString } from '../labels.ts';
 import { upsertConditions, type ConditionSpec } from '../conditions.ts';
-import { echoChild } from '../revisions.ts';
+import { echoChild, porchRepairs } from '../revisions.ts';
 import { finalizeOran } from '../oran/finalize.ts';
-import { revisionName } from '../naming.ts';
+import { porchView, type PorchView } from '../porch-view.ts';
 import { activeCondition } from './conditions.ts';
 import { RESYNC } from './context.ts';
-
-/** Porch's workspace name for the revision that tracks a package on the repository's branch. */
-const BRANCH_WORKSPACE = 'main';
 
 /** After this long in Terminating, finalize anyway (and say so in the Terminating condition). */
 const FINALIZE_TIMEOUT_SECONDS = 300;
@@ -47,12 +44,15 @@ export function finalize(input: ReconcileInput): FinalizeOutput {
   const since = prev.phase === 'Terminating' && prev.phaseSince !== undefined ? prev.phaseSince : now;
   // Policies and subscriptions still recorded in status: delete them (again) on every answer.
   const oran = alreadyDeleted ? { status: prev.oran, actions: [], remaining: 0 } : finalizeOran(prev.oran);
+  const porch = porchView(input.observations.packageRevisions, parent, input.children);
+  const revisions = porchLeftovers(input, porch);
   const left: Leftovers = {
-    revisions: input.children.length,
+    revisions: revisions.remaining,
     workload: mine(input.related.deployments, name).length + mine(input.related.pods, name).length,
     oran: oran.remaining,
   };
-  const clean = left.revisions === 0 && left.workload === 0 && left.oran === 0;
+  // Clean only once Porch itself lists nothing of the package (when the shell could list it).
+  const clean = left.revisions === 0 && revisions.known && left.workload === 0 && left.oran === 0;
   const timedOut = !clean && (Date.parse(now) - Date.parse(since)) / 1000 >= FINALIZE_TIMEOUT_SECONDS;
   // The first answer always reports Terminating: every live phase has an edge to it (lib/phase.ts),
   // none to Deleted.
@@ -83,7 +83,7 @@ export function finalize(input: ReconcileInput): FinalizeOutput {
   if (oran.status === undefined) delete status.oran;
   else status.oran = oran.status;
   if (generation !== undefined) status.observedGeneration = generation;
-  const actions: Action[] = finalized ? [] : [...oran.actions, ...branchRemoval(input, left.revisions)];
+  const actions: Action[] = finalized ? [] : [...oran.actions, ...revisions.actions];
   const out: FinalizeOutput = { children, status, actions, finalized };
   if (!finalized) out.resyncAfterSeconds = RESYNC.finalize;
   return out;
@@ -131,17 +131,29 @@ function terminatingCondition(left: Leftovers, finalized: boolean, timedOut: boo
 }
 
 /**
- * Once every numbered revision is gone, the package still sits on the deployment branch as Porch's
- * `<repo>.<pkg>.main` revision, which Metacontroller does not own; GitOps keeps the workload until
- * it is removed. Asked for on every finalize answer until finalized (absent counts as done).
+ * What is left of the package in Porch, and what the shell does about what Metacontroller cannot
+ * delete: revisions of ours it does not see (labels lost under load, or left by a deleted CNF of the
+ * same name) are adopted so that it deletes them; the unpublished twin of a name Porch holds twice is
+ * deleted; and once no numbered revision is left, Porch's branch revision `<repo>.<pkg>.<branch>`,
+ * which keeps the package on the deployment branch (and so the workload under GitOps), is deleted.
+ * The branch is whatever the Repository says: the revision is found in Porch's listing, not named
+ * here. A package another CNFDeployment owns is left alone.
  */
-function branchRemoval(input: ReconcileInput, remainingChildren: number): Action[] {
-  const { repository, packageName } = input.parent.status ?? {};
-  if (remainingChildren > 0 || repository === undefined || packageName === undefined) return [];
-  try {
-    const name = revisionName(repository, packageName, BRANCH_WORKSPACE);
-    return [{ type: 'deletePackageRevision', name, namespace: input.parent.metadata.namespace ?? 'default' }];
-  } catch {
-    return []; // names that were never valid never reached Porch
+function porchLeftovers(
+  input: ReconcileInput,
+  porch: PorchView | undefined,
+): { remaining: number; known: boolean; actions: Action[] } {
+  const namespace = input.parent.metadata.namespace ?? 'default';
+  if (porch === undefined || porch.ownedByOther !== undefined) {
+    return { remaining: input.children.length, known: porch !== undefined, actions: [] };
   }
+  const names = new Set([...input.children.map((c) => c.metadata.name), ...porch.names]);
+  // Revisions of ours Metacontroller does not see are adopted, then deleted by it like any child.
+  const actions = porchRepairs(porch, input.parent, namespace);
+  const numberedLeft = input.children.length + porch.unobserved.length;
+  if (numberedLeft === 0) {
+    for (const pr of porch.branch)
+      actions.push({ type: 'deletePackageRevision', name: pr.metadata.name, namespace });
+  }
+  return { remaining: names.size, known: true, actions };
 }

@@ -8,6 +8,7 @@ import { checkPorchNames, defaultPackageName, nameSources } from '../naming.ts';
 import { upsertConditions, type ConditionSpec } from '../conditions.ts';
 import { echoChild } from '../revisions.ts';
 import type { FieldIssue } from '../errors.ts';
+import { porchView } from '../porch-view.ts';
 import { DEFAULTS } from '../defaults.ts';
 import { selectorString } from '../labels.ts';
 import { compact, phaseSince, RESYNC, stepFrom, type Ctx } from './context.ts';
@@ -31,10 +32,22 @@ export function resolve(ctx: Ctx): Resolution {
   const spec = v.value.spec;
   const repository = spec.porch?.repository ?? ctx.input.defaults.repository;
   const packageName = defaultPackageName(ctx.namespace, ctx.parent.metadata.name, spec);
-  const issues = [
+  const issues: FieldIssue[] = [
     ...oranIssues({ ...ctx.parent, spec }),
     ...checkPorchNames(repository, packageName, LONGEST_WORKSPACE, nameSources(spec)),
   ];
+  const other = porchView(
+    ctx.input.observations.packageRevisions,
+    ctx.parent,
+    ctx.input.children,
+  )?.ownedByOther;
+  if (other !== undefined) {
+    issues.push({
+      path: nameSources(spec).packageNamePath ?? 'spec.porch.packageName',
+      message: `package ${packageName} in Porch repository ${repository} belongs to CNFDeployment ${other}; give this one its own spec.porch.packageName`,
+      reason: 'PackageInUse',
+    });
+  }
   if (issues.length > 0) return { ok: false, issues };
   const approval = spec.porch?.approval ?? DEFAULTS.approval;
   return { ok: true, value: { spec, packageName, repository, approval } };

@@ -22,6 +22,7 @@ import {
 } from '../revisions.ts';
 import { findEntry, markOutcome, updateHistory, type NewEntry } from '../history.ts';
 import { DEFAULTS } from '../defaults.ts';
+import { porchView, type PorchView } from '../porch-view.ts';
 import { addSeconds, compact, secondsBetween, type Ctx } from './context.ts';
 import type { Resolved } from './resolve.ts';
 
@@ -54,6 +55,8 @@ export interface Failure {
 /** What the observed children say; fixed for the whole reconcile. */
 export interface Basis {
   children: ChildInfo[];
+  /** What Porch holds for the package, when the shell listed it. */
+  porch: PorchView | undefined;
   latestPublished: ChildInfo | undefined;
   /** status.history's entry of the latest published revision. */
   latestPublishedEntry: RevisionHistoryEntry | undefined;
@@ -77,7 +80,8 @@ export function observeBasis(ctx: Ctx): Basis {
   const latestPublished = publishedChildren(children)[0];
   const latestPublishedEntry =
     latestPublished === undefined ? undefined : findEntry(ctx.prev.history ?? [], latestPublished.name);
-  return { children, latestPublished, latestPublishedEntry };
+  const porch = porchView(ctx.input.observations.packageRevisions, ctx.parent, ctx.input.children);
+  return { children, porch, latestPublished, latestPublishedEntry };
 }
 
 /** A rollback holds until the spec changes: the failed generation is not retried. */
@@ -181,6 +185,7 @@ function evaluate(
     repository: r.repository,
     approval: r.approval,
     observations: ctx.input.observations,
+    porch: basis.porch,
   });
   const outcome = findEntry(history, plan.target.name)?.outcome;
   const settled = plan.target.state === 'Published' && (outcome === 'Healthy' || outcome === 'Failed');

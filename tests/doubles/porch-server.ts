@@ -1,10 +1,12 @@
 // An in-memory Porch on 127.0.0.1 that behaves like the real one where it matters for the client:
 // PackageRevision and PackageRevisionResources share one resourceVersion; a stale resourceVersion
 // is answered 500 "the object has been modified"; resources can be written only while Draft;
-// approval works only on Proposed (422 otherwise). Faults can be scripted per request.
+// approval works only on Proposed (422 otherwise); a LIST honours the spec.repository and
+// spec.packageName field selectors; the Porch-managed label kpt.dev/latest-revision cannot be
+// changed by a client (422 with Porch's text). Faults can be scripted per request.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { PackageLifecycle } from '../../lib/types.ts';
+import type { OwnerReference, PackageLifecycle } from '../../lib/types.ts';
 
 export interface StoredRevision {
   namespace: string;
@@ -12,7 +14,15 @@ export interface StoredRevision {
   lifecycle: PackageLifecycle;
   resources: Record<string, string>;
   rv: number;
+  /** From the name `<repository>.<package path with / as .>.<workspace>`, as Porch composes it. */
+  repository: string;
+  packageName: string;
+  workspace: string;
+  labels: Record<string, string>;
+  ownerReferences: OwnerReference[];
 }
+
+const LATEST = 'kpt.dev/latest-revision';
 
 export type FaultReply =
   { status: number; body: string; headers?: Record<string, string> } | 'hang' | 'reset';
@@ -53,6 +63,8 @@ export class FakePorch {
   readonly writes: Array<{ name: string; hash: string | null; rv: number }> = [];
   readonly approvals: string[] = [];
   readonly deletions: string[] = [];
+  /** Porch's admission webhook: a Published revision must be DeletionProposed before DELETE. */
+  webhook = true;
   /** Added latency before answering each request (widens race windows). */
   delayMs = 0;
   private server: Server | undefined;
@@ -64,12 +76,18 @@ export class FakePorch {
     lifecycle: PackageLifecycle,
     hash: string | null = null,
   ): StoredRevision {
+    const parts = name.split('.');
     const r: StoredRevision = {
       namespace,
       name,
       lifecycle,
       resources: { Kptfile: kptfile(hash) },
       rv: ++this.rvCounter,
+      repository: parts[0] ?? '',
+      packageName: parts.slice(1, -1).join('/'),
+      workspace: parts[parts.length - 1] ?? '',
+      labels: {},
+      ownerReferences: [],
     };
     this.revisions.set(`${namespace}/${name}`, r);
     return r;
@@ -129,6 +147,12 @@ export class FakePorch {
   }
 
   private route(method: string, path: string, body: unknown): [number, string] {
+    const list =
+      /^\/apis\/porch\.kpt\.dev\/v1alpha1\/namespaces\/([^/]+)\/packagerevisions\?fieldSelector=(.*)$/.exec(
+        path,
+      );
+    if (list !== null && method === 'GET')
+      return this.list(decodeURIComponent(list[1]!), decodeURIComponent(list[2]!));
     const m =
       /^\/apis\/porch\.kpt\.dev\/v1alpha1\/namespaces\/([^/]+)\/(packagerevisions|packagerevisionresources)\/([^/]+)(\/approval)?$/.exec(
         path,
@@ -172,12 +196,28 @@ export class FakePorch {
       if (published(r.lifecycle) !== published(lc)) {
         return [422, status(422, 'Invalid', `value can be only updated to Draft,Proposed`)];
       }
+      const meta = (
+        body as { metadata?: { labels?: Record<string, string>; ownerReferences?: OwnerReference[] } }
+      ).metadata;
+      if ((meta?.labels?.[LATEST] ?? undefined) !== this.latestLabel(r)) {
+        return [
+          422,
+          status(
+            422,
+            'Invalid',
+            `PackageRevision.porch.kpt.dev "${r.name}" is invalid: metadata.labels.${LATEST}: Forbidden: label is managed by porch and cannot be modified by users`,
+          ),
+        ];
+      }
+      r.labels = { ...(meta?.labels ?? {}) };
+      delete r.labels[LATEST];
+      r.ownerReferences = [...(meta?.ownerReferences ?? [])];
       r.lifecycle = lc;
       r.rv = ++this.rvCounter;
       return [200, JSON.stringify(this.revisionObject(r))];
     }
     if (method === 'DELETE' && approval === undefined) {
-      if (r.lifecycle === 'Published') {
+      if (r.lifecycle === 'Published' && this.webhook) {
         return [
           403,
           status(
@@ -194,12 +234,50 @@ export class FakePorch {
     return [405, status(405, 'MethodNotAllowed', method)];
   }
 
+  private list(namespace: string, selector: string): [number, string] {
+    const want = Object.fromEntries(selector.split(',').map((kv) => kv.split('=') as [string, string]));
+    const items = [...this.revisions.values()]
+      .filter(
+        (r) =>
+          r.namespace === namespace &&
+          (want['spec.repository'] === undefined || r.repository === want['spec.repository']) &&
+          (want['spec.packageName'] === undefined || r.packageName === want['spec.packageName']),
+      )
+      .map((r) => this.revisionObject(r));
+    return [
+      200,
+      JSON.stringify({ apiVersion: 'porch.kpt.dev/v1alpha1', kind: 'PackageRevisionList', items }),
+    ];
+  }
+
+  /** Porch computes it on read: "true" on the highest published revision of a package. */
+  private latestLabel(r: StoredRevision): string | undefined {
+    if (r.lifecycle !== 'Published') return undefined;
+    const higher = [...this.revisions.values()].some(
+      (o) => o !== r && o.packageName === r.packageName && o.lifecycle === 'Published' && o.rv > r.rv,
+    );
+    return higher ? 'false' : 'true';
+  }
+
   private revisionObject(r: StoredRevision): Record<string, unknown> {
+    const latest = this.latestLabel(r);
+    const labels = latest === undefined ? r.labels : { ...r.labels, [LATEST]: latest };
     return {
       apiVersion: 'porch.kpt.dev/v1alpha1',
       kind: 'PackageRevision',
-      metadata: { name: r.name, namespace: r.namespace, resourceVersion: String(r.rv) },
-      spec: { packageName: 'pkg', repository: 'cnf-packages', workspaceName: 'v1', lifecycle: r.lifecycle },
+      metadata: {
+        name: r.name,
+        namespace: r.namespace,
+        resourceVersion: String(r.rv),
+        labels,
+        ownerReferences: r.ownerReferences,
+      },
+      spec: {
+        packageName: r.packageName,
+        repository: r.repository,
+        workspaceName: r.workspace,
+        lifecycle: r.lifecycle,
+      },
     };
   }
 
@@ -208,7 +286,12 @@ export class FakePorch {
       apiVersion: 'porch.kpt.dev/v1alpha1',
       kind: 'PackageRevisionResources',
       metadata: { name: r.name, namespace: r.namespace, resourceVersion: String(r.rv) },
-      spec: { packageName: 'pkg', repository: 'cnf-packages', workspaceName: 'v1', resources: r.resources },
+      spec: {
+        packageName: r.packageName,
+        repository: r.repository,
+        workspaceName: r.workspace,
+        resources: r.resources,
+      },
     };
   }
 }

@@ -1,7 +1,9 @@
 // An in-memory PorchClient for hook tests: content hashes per revision name, every call recorded.
 import type {
+  AdoptOutcome,
   ApproveOutcome,
   DeleteOutcome,
+  PackageFilter,
   PorchClient,
   ResourcesSnapshot,
   WriteOutcome,
@@ -12,6 +14,8 @@ import type { PackageRevision } from '../../lib/types.ts';
 export class StubPorch implements PorchClient {
   readonly hashes = new Map<string, string | null | Error>();
   readonly calls: string[] = [];
+  /** What listPackageRevisions answers (Porch's view of the package, whatever the labels). */
+  listed: PackageRevision[] = [];
   getPackageRevision(_ns: string, name: string): Promise<PackageRevision> {
     this.calls.push(`getPackageRevision ${name}`);
     return Promise.reject(new Error('not scripted'));
@@ -39,6 +43,14 @@ export class StubPorch implements PorchClient {
   deletePackageRevision(_ns: string, name: string): Promise<DeleteOutcome> {
     this.calls.push(`deletePackageRevision ${name}`);
     return Promise.resolve('deleted');
+  }
+  listPackageRevisions(ns: string, filter: PackageFilter): Promise<PackageRevision[]> {
+    this.calls.push(`listPackageRevisions ${ns}/${filter.packageName}`);
+    return Promise.resolve(this.listed.map((pr) => structuredClone(pr)));
+  }
+  adoptPackageRevision(_ns: string, name: string): Promise<AdoptOutcome> {
+    this.calls.push(`adoptPackageRevision ${name}`);
+    return Promise.resolve('adopted');
   }
   close(): Promise<void> {
     return Promise.resolve();

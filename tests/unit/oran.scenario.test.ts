@@ -309,7 +309,7 @@ describe('O-RAN configuration stage', () => {
     expect(w.ric.policies.size).toBe(0);
     expect(w.ric.subscriptions.size).toBe(0);
     expect(w.finalized).toBe(false);
-    w.runUntil((x) => x.children.size === 0, 20, 2);
+    w.runUntil((x) => x.children.size === 0 && x.branch === undefined, 20, 2);
     w.removeWorkload();
     w.runUntil((x) => x.finalized, 5, 2);
     expect(w.parent.status?.oran).toBeUndefined();
@@ -324,7 +324,7 @@ describe('O-RAN configuration stage', () => {
         ? { class: 'Transient', reason: 'HTTP500', message: 'boom', httpStatus: 500 }
         : undefined;
     w.markDeleted();
-    w.runUntil((x) => x.children.size === 0, 20, 2);
+    w.runUntil((x) => x.children.size === 0 && x.branch === undefined, 20, 2);
     w.removeWorkload();
     w.sync();
     expect(w.finalized).toBe(false);

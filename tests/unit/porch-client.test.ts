@@ -331,7 +331,7 @@ describe('approve', () => {
     expect(put.body).toMatchObject({
       kind: 'PackageRevision',
       metadata: { name: PR, resourceVersion: String(rv) },
-      spec: { lifecycle: 'Published', packageName: 'pkg' },
+      spec: { lifecycle: 'Published', packageName: 'default/test-amf' },
     });
     expect(porch.approvals).toEqual([PR]);
   });
@@ -401,9 +401,17 @@ describe('deletePackageRevision', () => {
   it('proposes a Published revision for deletion, then deletes it', async () => {
     porch.add(NS, MAIN, 'Published', H1);
     expect(await client.deletePackageRevision(NS, MAIN)).toBe('deleted');
-    expect(porch.requests.map((q) => q.method)).toEqual(['GET', 'PUT', 'DELETE']);
-    expect(porch.requests[1]!.body).toMatchObject({ spec: { lifecycle: 'DeletionProposed' } });
+    // Porch's admission webhook refuses the direct delete; then the proposal, then the delete.
+    expect(porch.requests.map((q) => q.method)).toEqual(['GET', 'DELETE', 'PUT', 'DELETE']);
+    expect(porch.requests[2]!.body).toMatchObject({ spec: { lifecycle: 'DeletionProposed' } });
     expect(porch.deletions).toEqual([MAIN]);
+  });
+
+  it('deletes a Published revision directly where Porch allows it (no webhook): no proposal ref written', async () => {
+    porch.webhook = false;
+    porch.add(NS, MAIN, 'Published', H1);
+    expect(await client.deletePackageRevision(NS, MAIN)).toBe('deleted');
+    expect(porch.requests.map((q) => q.method)).toEqual(['GET', 'DELETE']);
   });
 
   it('deletes a DeletionProposed or Draft revision directly', async () => {
@@ -435,7 +443,15 @@ describe('deletePackageRevision', () => {
       },
     });
     expect(await client.deletePackageRevision(NS, MAIN)).toBe('deleted');
-    expect(porch.requests.map((q) => q.method)).toEqual(['GET', 'PUT', 'GET', 'PUT', 'DELETE']);
+    expect(porch.requests.map((q) => q.method)).toEqual([
+      'GET',
+      'DELETE',
+      'PUT',
+      'GET',
+      'DELETE',
+      'PUT',
+      'DELETE',
+    ]);
   });
 });
 

@@ -252,14 +252,18 @@ describe('CNFLifecycleManager Delete', () => {
     const second = w.sync() as ReturnType<typeof finalize>;
     expect(second.children).toEqual([]);
     expect(w.children.size).toBe(0);
+    // Then Porch's branch revision (found in Porch's listing, whatever the branch is called).
     const third = w.sync() as ReturnType<typeof finalize>;
     expect(third.finalized).toBe(false);
-    expect(cond(third, 'Terminating')?.reason).toBe('WaitingForWorkload');
+    expect(cond(third, 'Terminating')?.reason).toBe('DeletingPackageRevisions');
     expect(third.actions).toContainEqual({
       type: 'deletePackageRevision',
       name: `${w.parent.status?.repository}.default.${w.parent.metadata.name}.main`,
       namespace: 'default',
     });
+    expect(w.branch).toBeUndefined();
+    const fourth = w.sync() as ReturnType<typeof finalize>;
+    expect(cond(fourth, 'Terminating')?.reason).toBe('WaitingForWorkload');
     w.removeWorkload();
     const last = w.sync() as ReturnType<typeof finalize>;
     expect(last.finalized).toBe(true);

@@ -28,7 +28,7 @@ export function hookEnv(settings: Settings, env: NodeJS.ProcessEnv = process.env
 export async function up({ settings }: { settings: Settings }): Promise<{ seconds: number }> {
   const t0 = Date.now();
   if (await stopDaemon(COMPONENT, { quiet: true })) say('hooks: stopped the previous hook server');
-  await ensurePortFree(COMPONENT, settings.hookPort, 'NEPHORAN_HOOK_PORT');
+  await ensurePortFree(COMPONENT, settings.hookPort, 'NEPHORAN_HOOK_PORT', 10_000);
   await startDaemon(COMPONENT, 'npm', ['start'], { env: hookEnv(settings), cwd: ROOT, marker: 'npm' });
   say(
     `hooks: npm start (PORT=${settings.hookPort} PORCH_REPOSITORY=${settings.repository}; log ${rel(logFile(COMPONENT))})`,

@@ -160,6 +160,9 @@ async function startServer(bins: Bins, settings: Settings): Promise<void> {
       '--cache-type=CR',
       // No function runner here: packages without a Kptfile pipeline never call it.
       '--function-runner=127.0.0.1:9445',
+      // Porch v1.5.8's cache can fall behind git under concurrent writes (a lifecycle change lost by
+      // a racing refresh, then "cannot find draft package branch"); a periodic repository sync is
+      // what re-reads git. Porch's default is 10 min; see docs/operations.md, "Porch under load".
       '--repo-sync-frequency=10s',
     ],
     { env: serverEnv(settings, state), marker: 'porch-server' },

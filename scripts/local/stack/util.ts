@@ -85,7 +85,6 @@ export const BINARIES = [
   'kwok',
   'kwokctl',
   'porch-server',
-  'porch-git-server',
   'metacontroller',
 ] as const;
 

@@ -91,7 +91,18 @@ export function tcpOpen(port: number, host = '127.0.0.1'): Promise<boolean> {
 }
 
 /** Fails when something that is not ours already listens on `port`. */
-export async function ensurePortFree(component: string, port: number, envName: string): Promise<void> {
+/**
+ * Fails when something listens on `port`. `waitMs`: how long a process just stopped may take to let
+ * go of it (its group is killed asynchronously).
+ */
+export async function ensurePortFree(
+  component: string,
+  port: number,
+  envName: string,
+  waitMs = 0,
+): Promise<void> {
+  const until = Date.now() + waitMs;
+  while ((await tcpOpen(port)) && Date.now() < until) await sleep(200);
   if (await tcpOpen(port)) {
     throw new StackError(
       component,

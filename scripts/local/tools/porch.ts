@@ -1,5 +1,5 @@
-// porch-server (cmd/porch) and Porch's test git server (test/git), from
-// github.com/nephio-project/porch. Porch's go.mod replaces k8s.io/apiserver with a third_party copy
+// porch-server (cmd/porch) from github.com/nephio-project/porch (its test git server, test/git, is not
+// used: see scripts/local/stack/gitserver.ts). Porch's go.mod replaces k8s.io/apiserver with a third_party copy
 // inside its repository (ignored for a dependency); the wrapper pins upstream k8s.io/apiserver instead.
 import type { Versions } from '../versions.ts';
 import { goWrapperBuild } from './go.ts';
@@ -11,10 +11,7 @@ export default function porch(versions: Versions): ToolRecipe {
     name: 'porch',
     version,
     details: { module, replace },
-    binaries: [
-      { name: 'porch-server', verify: ['--help'] },
-      { name: 'porch-git-server', verify: ['-help'] },
-    ],
+    binaries: [{ name: 'porch-server', verify: ['--help'] }],
     async build(ctx) {
       await goWrapperBuild(ctx, {
         wrapper: {
@@ -22,10 +19,7 @@ export default function porch(versions: Versions): ToolRecipe {
           require: { [module]: version },
           replace: Object.fromEntries(Object.entries(replace).map(([m, v]) => [m, `${m} ${v}`])),
         },
-        targets: [
-          { pkg: `${module}/cmd/porch`, out: 'porch-server' },
-          { pkg: `${module}/test/git`, out: 'porch-git-server' },
-        ],
+        targets: [{ pkg: `${module}/cmd/porch`, out: 'porch-server' }],
         ldflags: '-s -w',
         goSumFrom: [`${module}@${version}`],
       });

@@ -1,0 +1,107 @@
+// What Porch holds for a CNF's package, set against what Metacontroller shows as the CNF's children.
+// Metacontroller only sees revisions labelled controller-uid=<parent uid>; Porch v1.5.8 can drop a
+// revision's labels and owner under concurrent writes (its cache refresh re-creates the metadata
+// bare), and a CNF deleted before this fix, or whose finalize timed out, may have left revisions of
+// the same package behind. Without this view the reconciler would ask Metacontroller to create a
+// revision Porch already holds; Porch then pushes a second commit to the same draft branch and fails
+// with "non-fast-forward update" forever, or creates a twin of the same name (docs/operations.md,
+// "Porch under load"). Pure: the shell lists, this decides.
+import type { CNFDeployment, OwnerReference, PackageRevision } from './types.ts';
+import { LABEL_CNF, LABEL_CONTROLLER_UID } from './labels.ts';
+import { workspaceSequence } from './naming.ts';
+
+/** The labels and owner a revision of this CNF carries. */
+export interface Ownership {
+  labels: Record<string, string>;
+  owner: OwnerReference;
+}
+
+export function ownershipOf(parent: CNFDeployment): Ownership | undefined {
+  const uid = parent.metadata.uid;
+  if (uid === undefined) return undefined;
+  return {
+    labels: { [LABEL_CNF]: parent.metadata.name, [LABEL_CONTROLLER_UID]: uid },
+    owner: {
+      apiVersion: parent.apiVersion,
+      kind: parent.kind,
+      name: parent.metadata.name,
+      uid,
+      controller: true,
+      blockOwnerDeletion: true,
+    },
+  };
+}
+
+export interface PorchView {
+  /** What Porch listed. */
+  listed: readonly PackageRevision[];
+  /** Every name Porch lists for the package. */
+  names: Set<string>;
+  /** Names Porch lists more than once: twin revisions of one workspace (a create that went through twice). */
+  twins: Set<string>;
+  /** Revisions of this package made by this controller (workspace r<n>-<hash>) that Metacontroller does not see. */
+  unobserved: PackageRevision[];
+  /**
+   * Children Metacontroller shows with another lifecycle than Porch lists for them: its watch missed
+   * an update (Porch does not always announce one), so it keeps writing from a stale copy — Porch
+   * refuses that with 422 ("label is managed by porch", "value can be only updated to Draft,Proposed")
+   * and Metacontroller backs off further each time.
+   */
+  stale: PackageRevision[];
+  /** Revisions Porch made itself: the branch revision `<repo>.<pkg>.<branch>` (revision -1). */
+  branch: PackageRevision[];
+  /** Another CNFDeployment (by name) owns a revision of this package: the package is not ours to touch. */
+  ownedByOther: string | undefined;
+}
+
+/** Porch's view, or undefined when the shell did not list (then nothing here is known). */
+export function porchView(
+  listed: readonly PackageRevision[] | undefined,
+  parent: CNFDeployment,
+  observed: readonly PackageRevision[],
+): PorchView | undefined {
+  if (listed === undefined) return undefined;
+  const seen = new Set(observed.map((c) => c.metadata.name));
+  const names = new Set<string>();
+  const twins = new Set<string>();
+  for (const pr of listed) {
+    if (names.has(pr.metadata.name)) twins.add(pr.metadata.name);
+    names.add(pr.metadata.name);
+  }
+  const ownerOf = (pr: PackageRevision): string | undefined =>
+    (pr.metadata.ownerReferences ?? []).find((o) => o.kind === parent.kind)?.name;
+  const other = listed.map(ownerOf).find((o) => o !== undefined && o !== parent.metadata.name);
+  // A revision another CNFDeployment owns is never ours to adopt or delete.
+  const ours = (pr: PackageRevision): boolean =>
+    workspaceSequence(pr.spec.workspaceName) !== undefined &&
+    (ownerOf(pr) ?? parent.metadata.name) === parent.metadata.name;
+  return {
+    listed,
+    names,
+    twins,
+    unobserved: listed.filter((pr) => ours(pr) && !seen.has(pr.metadata.name)),
+    stale: listed.filter((pr) => {
+      const child = observed.find((c) => c.metadata.name === pr.metadata.name);
+      const lifecycle = (p: PackageRevision): string => p.spec.lifecycle ?? 'Draft';
+      return child !== undefined && !twins.has(pr.metadata.name) && lifecycle(child) !== lifecycle(pr);
+    }),
+    branch: listed.filter((pr) => workspaceSequence(pr.spec.workspaceName) === undefined),
+    ownedByOther: other,
+  };
+}
+
+/**
+ * Whether the shell should list the package in Porch before this answer: always while deleting; and
+ * while anything is in flight or not where status says it is — no child observed, one not yet
+ * published, the latest recorded revision pending or not observed. A settled CNF costs no listing.
+ * (Status is only read here to decide whether to look; what the listing says is what counts.)
+ */
+export function listingNeeded(parent: CNFDeployment, observed: readonly PackageRevision[]): boolean {
+  if (parent.metadata.deletionTimestamp !== undefined) return true;
+  if (observed.length === 0) return true;
+  if (observed.some((c) => (c.spec.lifecycle ?? 'Draft') !== 'Published')) return true;
+  const history = parent.status?.history ?? [];
+  if (history[history.length - 1]?.outcome === 'Pending') return true;
+  const recorded = parent.status?.packageRevision;
+  return recorded !== undefined && !observed.some((c) => c.metadata.name === recorded);
+}
