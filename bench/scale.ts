@@ -2,28 +2,35 @@
 // followed to Active, then all deleted and followed until nothing of theirs is left — in Kubernetes,
 // in Porch and in git. Method and figures: docs/performance.md ("Many CNFs at once").
 //
-//   npm run bench:scale                              N = 10, 50, 100
+//   npm run bench:scale                              N = 10, 50, 100, one site
+//   npm run bench:scale -- --sites 5                 the CNFs spread over 5 sites (below)
 //   npm run bench:scale -- --counts 200 --timeout 600
 //   options: --counts A,B,…  --functions NRF,AUSF,…  --timeout S (apply → all Active, per N)
-//            --delete-timeout S  --namespace NS  --keep (leave the last round's CNFs in place)
+//            --delete-timeout S  --sites K  --keep (leave the last round's CNFs in place)
 //
-// Needs the local stack (`npm run local -- --no-example`; brought up here when it is not running).
-// Results: a table on stdout and bench/results/scale-<time>.json. Per N it records apply → Active
-// per CNF (p50, p95, max), the time until all are Active, the errors seen (Metacontroller SyncError
-// events, grouped; status.lastError reasons), the hook server's CPU per sync, PackageRevisions and git
-// refs before, at Active and after deletion, and the time until nothing is left.
+// Sites: with --sites 1 (the default) every CNF goes to namespace default and the stack's one Porch
+// Repository. With --sites K the CNFs are spread over namespaces scale-site-1…K, each with a Porch
+// Repository cnf-packages on a git repository of its own — how a platform team lays out sites, and
+// what Porch's cost per repository (docs/performance.md) makes the difference.
+//
+// Needs the local stack (brought up here with `scripts/local/up.ts --no-example` when not running).
+// Results: a table on stdout and bench/results/scale-<time>.json. Per N: apply → Active per CNF (p50,
+// p95, max), the time until all are Active, the errors seen (Metacontroller SyncError events, grouped;
+// status.lastError reasons), the hook server's CPU per sync, PackageRevisions and git refs of the run
+// before, at Active and after deletion, and the time until nothing of the run is left.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
+import { registerRepository } from '../scripts/local/stack/porch.ts';
+import { startGitOps } from '../scripts/local/stack/gitops.ts';
+import { repoUrl } from '../scripts/local/stack/gitserver.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const LOCAL = path.join(ROOT, '.local');
 const KUBECONFIG = path.join(LOCAL, 'kubeconfig');
-const HOOK = `http://127.0.0.1:${process.env['NEPHORAN_HOOK_PORT'] ?? '8080'}`;
-const GIT = `http://127.0.0.1:${process.env['NEPHORAN_GIT_PORT'] ?? '9446'}/${process.env['PORCH_REPOSITORY'] ?? 'cnf-packages'}`;
 const TICK_MS = 1000;
 
 interface Options {
@@ -31,17 +38,35 @@ interface Options {
   functions: string[];
   timeoutS: number;
   deleteTimeoutS: number;
-  namespace: string;
+  sites: number;
   keep: boolean;
 }
 
+interface Site {
+  namespace: string;
+  gitRepo: string;
+}
+
+interface StackFile {
+  bins: { kubectl: string };
+  settings: { gitPort: number; hookPort: number; repository: string; namespace: string };
+}
+
 interface Cnf {
-  metadata: { name: string };
+  metadata: { name: string; namespace: string };
   status?: { phase?: string; lastError?: { reason?: string } };
+}
+
+interface Left {
+  cnfs: number;
+  revisions: number;
+  refs: number;
+  workload: number;
 }
 
 export interface RoundResult {
   n: number;
+  sites: number;
   allActiveS: number | null;
   activeCount: number;
   activeS: { p50: number | null; p95: number | null; max: number | null };
@@ -51,7 +76,7 @@ export interface RoundResult {
   hook: { syncs: number; cpuSeconds: number; cpuMsPerSync: number | null };
   porchRevisions: { before: number; atActive: number; after: number };
   gitRefs: { before: number; atActive: number; after: number };
-  delete: { goneS: number | null; cnfs: number; revisions: number; refs: number; workload: number };
+  delete: Left & { goneS: number | null };
 }
 
 function parseOptions(argv: string[]): Options {
@@ -62,32 +87,29 @@ function parseOptions(argv: string[]): Options {
       functions: { type: 'string', default: 'NRF,AUSF,UDM,PCF,NSSF' },
       timeout: { type: 'string', default: '300' },
       'delete-timeout': { type: 'string', default: '180' },
-      namespace: { type: 'string', default: 'default' },
+      sites: { type: 'string', default: '1' },
       keep: { type: 'boolean', default: false },
     },
   });
   const counts = values.counts.split(',').map(Number);
-  if (counts.some((n) => !Number.isInteger(n) || n < 1))
+  if (counts.some((n) => !Number.isInteger(n) || n < 1)) {
     throw new Error(`--counts: positive integers, got ${values.counts}`);
+  }
   return {
     counts,
     functions: values.functions.split(','),
     timeoutS: Number(values.timeout),
     deleteTimeoutS: Number(values['delete-timeout']),
-    namespace: values.namespace,
+    sites: Math.max(1, Number(values.sites) || 1),
     keep: values.keep,
   };
 }
 
-function kubectlPath(): string {
-  const stack = JSON.parse(readFileSync(path.join(LOCAL, 'stack.json'), 'utf8')) as {
-    bins: { kubectl: string };
-  };
-  return stack.bins.kubectl;
-}
+const stackFile = (): StackFile =>
+  JSON.parse(readFileSync(path.join(LOCAL, 'stack.json'), 'utf8')) as StackFile;
 
 function kubectl(args: string[], input?: string): string {
-  return execFileSync(kubectlPath(), ['--kubeconfig', KUBECONFIG, ...args], {
+  return execFileSync(stackFile().bins.kubectl, ['--kubeconfig', KUBECONFIG, ...args], {
     input,
     encoding: 'utf8',
     maxBuffer: 256 * 1024 * 1024,
@@ -99,36 +121,69 @@ function kubectlJson<T>(args: string[]): T {
   return JSON.parse(kubectl([...args, '-o', 'json'])) as T;
 }
 
-function cnfYaml(run: string, n: number, functions: string[], namespace: string): string {
+/** The stack's own namespace and repository, or K site namespaces with a repository each. */
+async function prepareSites(k: number): Promise<Site[]> {
+  const { bins, settings } = stackFile();
+  if (k === 1) return [{ namespace: settings.namespace, gitRepo: settings.repository }];
+  const out: Site[] = [];
+  for (let i = 1; i <= k; i++) {
+    const site = { namespace: `scale-site-${i}`, gitRepo: `scale-site-${i}` };
+    kubectl(['apply', '-f', '-'], `apiVersion: v1\nkind: Namespace\nmetadata: {name: ${site.namespace}}\n`);
+    await registerRepository(bins, settings, {
+      namespace: site.namespace,
+      name: settings.repository,
+      gitRepo: site.gitRepo,
+    });
+    // Each site's deployment repository gets its GitOps agent, as on a real site.
+    const url = repoUrl({ gitPort: settings.gitPort, repository: site.gitRepo });
+    await startGitOps(bins, url, `gitops-${site.gitRepo}`, path.join(LOCAL, `gitops-${site.gitRepo}`));
+    out.push(site);
+  }
+  return out;
+}
+
+function cnfYaml(run: string, n: number, functions: string[], at: Site[]): string {
   return Array.from({ length: n }, (_, i) => {
     const fn = functions[i % functions.length]!;
     const name = `${run}-${fn.toLowerCase()}-${i + 1}`;
     return [
       'apiVersion: nephoran.com/v1',
       'kind: CNFDeployment',
-      `metadata: {name: ${name}, namespace: ${namespace}, labels: {nephoran.com/bench: ${run}}}`,
+      `metadata: {name: ${name}, namespace: ${at[i % at.length]!.namespace}, labels: {nephoran.com/bench: ${run}}}`,
       `spec: {type: 5G-Core, function: ${fn}, replicas: ${1 + (i % 2)}}`,
     ].join('\n');
   }).join('\n---\n');
 }
 
-function gitRefs(prefix: string): number {
-  const out = execFileSync('git', ['ls-remote', GIT], { encoding: 'utf8', timeout: 60_000 });
-  return out.split('\n').filter((l) => l.includes(prefix)).length;
+/** Refs of the run's packages (`…/<run>-…`) in the sites' git repositories. */
+function gitRefs(at: Site[], run: string): number {
+  const server = `http://127.0.0.1:${stackFile().settings.gitPort}`;
+  return at
+    .flatMap((s) =>
+      execFileSync('git', ['ls-remote', `${server}/${s.gitRepo}`], {
+        encoding: 'utf8',
+        timeout: 60_000,
+      }).split('\n'),
+    )
+    .filter((l) => l.includes(`/${run}-`)).length;
 }
 
-function porchRevisions(namespace: string, prefix: string): number {
+/** PackageRevisions of the run's packages (`<namespace>/<run>-…`). */
+function porchRevisions(run: string): number {
   const list = kubectlJson<{ items: Array<{ spec: { packageName: string } }> }>([
     'get',
     'packagerevisions',
-    '-n',
-    namespace,
+    '-A',
   ]);
-  return list.items.filter((pr) => pr.spec.packageName.startsWith(prefix)).length;
+  return list.items.filter((pr) => pr.spec.packageName.includes(`/${run}-`)).length;
+}
+
+function runCnfs(run: string): Cnf[] {
+  return kubectlJson<{ items: Cnf[] }>(['get', 'cnfd', '-A', '-l', `nephoran.com/bench=${run}`]).items;
 }
 
 async function hookSyncs(): Promise<number> {
-  const text = await (await fetch(`${HOOK}/metrics`)).text();
+  const text = await (await fetch(`http://127.0.0.1:${stackFile().settings.hookPort}/metrics`)).text();
   return text
     .split('\n')
     .filter((l) => /^nephoran_hook_requests_total\{hook="(sync|finalize)"/.test(l))
@@ -144,7 +199,7 @@ function hookCpuSeconds(): number {
     try {
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
       const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) !== rec.pid) continue; // field 5 (pgrp): the daemon's process group
+      if (Number(fields[2]) !== rec.pid) continue; // pgrp: the daemon's process group
       ticks += Number(fields[11]) + Number(fields[12]); // utime + stime
     } catch {
       // gone meanwhile
@@ -158,51 +213,60 @@ function quantile(sorted: number[], q: number): number | null {
   return sorted[Math.min(sorted.length - 1, Math.ceil(q * sorted.length) - 1)]!;
 }
 
-const round2 = (x: number): number => Math.round(x * 100) / 100;
+const round2 = (x: number | null): number | null => (x === null ? null : Math.round(x * 100) / 100);
 
-function syncErrors(namespace: string, run: string): Array<{ count: number; message: string }> {
+/** Metacontroller's SyncError events for the run's CNFs, grouped by message. */
+function syncErrors(run: string): Array<{ count: number; message: string }> {
   const events = kubectlJson<{
-    items: Array<{ reason: string; count?: number; message: string; involvedObject: { name: string } }>;
-  }>(['get', 'events', '-n', namespace, '--field-selector', 'reason=SyncError']);
+    items: Array<{ count?: number; message: string; involvedObject: { name: string } }>;
+  }>(['get', 'events', '-A', '--field-selector', 'reason=SyncError']);
   const groups = new Map<string, number>();
   for (const e of events.items) {
     if (!e.involvedObject.name.startsWith(`${run}-`)) continue;
     const message = e.message
       .replaceAll(new RegExp(`${run}-[a-z]+-\\d+`, 'g'), '<cnf>')
       .replace(/r\d+-[0-9a-f]{10}/g, '<ws>')
+      .replace(/scale-site-\d+/g, '<site>')
       .slice(0, 300);
     groups.set(message, (groups.get(message) ?? 0) + (e.count ?? 1));
   }
   return [...groups].map(([message, count]) => ({ count, message })).sort((a, b) => b.count - a.count);
 }
 
-async function round(opts: Options, n: number): Promise<RoundResult> {
-  const run = `b${Date.now().toString(36)}`;
-  const ns = opts.namespace;
-  const prefix = `${ns}/${run}-`;
-  const before = { revisions: porchRevisions(ns, prefix), refs: gitRefs(`/${run}-`) };
-  const syncs0 = await hookSyncs();
-  const cpu0 = hookCpuSeconds();
+/** Applies, follows to Active; returns when all are Active or the timeout passed. */
+async function toActive(
+  opts: Options,
+  run: string,
+  n: number,
+  at: Site[],
+): Promise<{ activeAt: Map<string, number>; last: Cnf[] }> {
   const t0 = Date.now();
-  kubectl(['apply', '-f', '-'], cnfYaml(run, n, opts.functions, ns));
+  kubectl(['apply', '-f', '-'], cnfYaml(run, n, opts.functions, at));
   process.stderr.write(
-    `[N=${n}] applied ${n} CNFDeployments (${run}) in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`,
+    `[N=${n}] applied ${n} CNFDeployments (${run}, ${at.length} site(s)) in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`,
   );
   const activeAt = new Map<string, number>();
   let last: Cnf[] = [];
   while ((Date.now() - t0) / 1000 < opts.timeoutS) {
-    last = kubectlJson<{ items: Cnf[] }>(['get', 'cnfd', '-n', ns, '-l', `nephoran.com/bench=${run}`]).items;
+    last = runCnfs(run);
     for (const c of last) {
-      if (c.status?.phase === 'Active' && !activeAt.has(c.metadata.name))
-        activeAt.set(c.metadata.name, (Date.now() - t0) / 1000);
+      const key = `${c.metadata.namespace}/${c.metadata.name}`;
+      if (c.status?.phase === 'Active' && !activeAt.has(key)) activeAt.set(key, (Date.now() - t0) / 1000);
     }
     if (activeAt.size === n) break;
     await sleep(TICK_MS);
   }
-  const allActiveS = activeAt.size === n ? Math.max(...activeAt.values()) : null;
+  return { activeAt, last };
+}
+
+async function round(opts: Options, n: number, at: Site[]): Promise<RoundResult> {
+  const run = `b${Date.now().toString(36)}`;
+  const before = { revisions: porchRevisions(run), refs: gitRefs(at, run) };
+  const syncs0 = await hookSyncs();
+  const cpu0 = hookCpuSeconds();
+  const { activeAt, last } = await toActive(opts, run, n, at);
   const syncs = (await hookSyncs()) - syncs0;
   const cpu = hookCpuSeconds() - cpu0;
-  const atActive = { revisions: porchRevisions(ns, prefix), refs: gitRefs(`/${run}-`) };
   const times = [...activeAt.values()].sort((a, b) => a - b);
   const lastErrorReasons: Record<string, number> = {};
   for (const c of last) {
@@ -211,111 +275,96 @@ async function round(opts: Options, n: number): Promise<RoundResult> {
   }
   const result: RoundResult = {
     n,
-    allActiveS: allActiveS === null ? null : round2(allActiveS),
+    sites: at.length,
+    allActiveS: activeAt.size === n ? round2(Math.max(...times)) : null,
     activeCount: activeAt.size,
     activeS: {
-      p50: quantile(times, 0.5),
-      p95: quantile(times, 0.95),
-      max: times.length > 0 ? times[times.length - 1]! : null,
+      p50: round2(quantile(times, 0.5)),
+      p95: round2(quantile(times, 0.95)),
+      max: round2(times.at(-1) ?? null),
     },
     notActive: last
-      .filter((c) => !activeAt.has(c.metadata.name))
+      .filter((c) => !activeAt.has(`${c.metadata.namespace}/${c.metadata.name}`))
       .map((c) => ({
         name: c.metadata.name,
         phase: c.status?.phase ?? '-',
         lastError: c.status?.lastError?.reason,
       })),
-    syncErrors: syncErrors(ns, run),
+    syncErrors: syncErrors(run),
     lastErrorReasons,
-    hook: { syncs, cpuSeconds: round2(cpu), cpuMsPerSync: syncs > 0 ? round2((cpu * 1000) / syncs) : null },
-    porchRevisions: { before: before.revisions, atActive: atActive.revisions, after: -1 },
-    gitRefs: { before: before.refs, atActive: atActive.refs, after: -1 },
+    hook: {
+      syncs,
+      cpuSeconds: round2(cpu) ?? 0,
+      cpuMsPerSync: syncs > 0 ? round2((cpu * 1000) / syncs) : null,
+    },
+    porchRevisions: { before: before.revisions, atActive: porchRevisions(run), after: -1 },
+    gitRefs: { before: before.refs, atActive: gitRefs(at, run), after: -1 },
     delete: { goneS: null, cnfs: -1, revisions: -1, refs: -1, workload: -1 },
   };
-  for (const k of ['p50', 'p95', 'max'] as const) {
-    const v = result.activeS[k];
-    if (v !== null) result.activeS[k] = round2(v);
-  }
-  process.stderr.write(`[N=${n}] ${activeAt.size}/${n} Active; all Active after ${allActiveS ?? '—'}s\n`);
-  if (opts.keep && n === opts.counts[opts.counts.length - 1]) return result;
-  await removeAll(opts, run, result);
+  process.stderr.write(
+    `[N=${n}] ${activeAt.size}/${n} Active; all Active after ${result.allActiveS ?? '—'}s\n`,
+  );
+  if (opts.keep && n === opts.counts.at(-1)) return result;
+  await removeAll(opts, run, at, result);
   return result;
 }
 
-async function removeAll(opts: Options, run: string, result: RoundResult): Promise<void> {
-  const ns = opts.namespace;
+function leftOf(run: string, at: Site[]): Left {
+  const workload = kubectlJson<{ items: Array<{ metadata: { labels?: Record<string, string> } }> }>([
+    'get',
+    'deployments,pods',
+    '-A',
+  ]).items.filter((o) => o.metadata.labels?.['nephoran.com/cnf']?.startsWith(`${run}-`) === true).length;
+  return { cnfs: runCnfs(run).length, revisions: porchRevisions(run), refs: gitRefs(at, run), workload };
+}
+
+/** Deletes the run's CNFs and follows until nothing of them is left anywhere (or the timeout). */
+async function removeAll(opts: Options, run: string, at: Site[], result: RoundResult): Promise<void> {
   const t0 = Date.now();
-  kubectl(['delete', 'cnfd', '-n', ns, '-l', `nephoran.com/bench=${run}`, '--wait=false']);
-  const left = (): RoundResult['delete'] => {
-    const cnfs = kubectlJson<{ items: unknown[] }>([
-      'get',
-      'cnfd',
-      '-n',
-      ns,
-      '-l',
-      `nephoran.com/bench=${run}`,
-    ]).items.length;
-    const workload = kubectlJson<{ items: Array<{ metadata: { labels?: Record<string, string> } }> }>([
-      'get',
-      'deployments,pods',
-      '-n',
-      ns,
-    ]).items.filter((o) => o.metadata.labels?.['nephoran.com/cnf']?.startsWith(`${run}-`) === true).length;
-    return {
-      goneS: null,
-      cnfs,
-      revisions: porchRevisions(ns, `${ns}/${run}-`),
-      refs: gitRefs(`/${run}-`),
-      workload,
-    };
-  };
-  let now = left();
-  while (
-    (now.cnfs > 0 || now.revisions > 0 || now.refs > 0 || now.workload > 0) &&
-    (Date.now() - t0) / 1000 < opts.deleteTimeoutS
-  ) {
+  kubectl(['delete', 'cnfd', '-A', '-l', `nephoran.com/bench=${run}`, '--wait=false']);
+  let now = leftOf(run, at);
+  const anything = (l: Left): boolean => l.cnfs + l.revisions + l.refs + l.workload > 0;
+  while (anything(now) && (Date.now() - t0) / 1000 < opts.deleteTimeoutS) {
     await sleep(TICK_MS);
-    now = left();
+    now = leftOf(run, at);
   }
-  const clean = now.cnfs === 0 && now.revisions === 0 && now.refs === 0 && now.workload === 0;
-  result.delete = { ...now, goneS: clean ? round2((Date.now() - t0) / 1000) : null };
+  result.delete = { ...now, goneS: anything(now) ? null : round2((Date.now() - t0) / 1000) };
   result.porchRevisions.after = now.revisions;
   result.gitRefs.after = now.refs;
-  process.stderr.write(
-    `[N=${result.n}] deleted: ${clean ? `nothing left after ${result.delete.goneS}s` : `left ${JSON.stringify(now)}`}\n`,
-  );
+  const said = anything(now) ? `left ${JSON.stringify(now)}` : `nothing left after ${result.delete.goneS}s`;
+  process.stderr.write(`[N=${result.n}] deleted: ${said}\n`);
 }
 
 function table(results: RoundResult[]): string {
-  const rows = [
-    [
-      'N',
-      'Active',
-      'all Active (s)',
-      'p50 (s)',
-      'p95 (s)',
-      'max (s)',
-      'SyncErrors',
-      'CPU ms/sync',
-      'syncs',
-      'delete → nothing left (s)',
-      'left (cnfd/pr/refs/workload)',
-    ],
-    ...results.map((r) => [
-      String(r.n),
-      `${r.activeCount}/${r.n}`,
-      String(r.allActiveS ?? '—'),
-      String(r.activeS.p50 ?? '—'),
-      String(r.activeS.p95 ?? '—'),
-      String(r.activeS.max ?? '—'),
-      String(r.syncErrors.reduce((a, e) => a + e.count, 0)),
-      String(r.hook.cpuMsPerSync ?? '—'),
-      String(r.hook.syncs),
-      String(r.delete.goneS ?? '—'),
-      `${r.delete.cnfs}/${r.delete.revisions}/${r.delete.refs}/${r.delete.workload}`,
-    ]),
+  const head = [
+    'N',
+    'sites',
+    'Active',
+    'all Active (s)',
+    'p50 (s)',
+    'p95 (s)',
+    'max (s)',
+    'SyncErrors',
+    'CPU ms/sync',
+    'syncs',
+    'delete → nothing left (s)',
+    'left (cnfd/pr/refs/workload)',
   ];
-  return rows.map((r) => `| ${r.join(' | ')} |`).join('\n');
+  const rows = results.map((r) => [
+    r.n,
+    r.sites,
+    `${r.activeCount}/${r.n}`,
+    r.allActiveS ?? '—',
+    r.activeS.p50 ?? '—',
+    r.activeS.p95 ?? '—',
+    r.activeS.max ?? '—',
+    r.syncErrors.reduce((a, e) => a + e.count, 0),
+    r.hook.cpuMsPerSync ?? '—',
+    r.hook.syncs,
+    r.delete.goneS ?? '—',
+    `${r.delete.cnfs}/${r.delete.revisions}/${r.delete.refs}/${r.delete.workload}`,
+  ]);
+  return [head, head.map(() => '---'), ...rows].map((r) => `| ${r.join(' | ')} |`).join('\n');
 }
 
 async function main(): Promise<void> {
@@ -325,8 +374,9 @@ async function main(): Promise<void> {
   });
   if (up.status !== 0)
     throw new Error(`the local stack did not come up (scripts/local/up.ts exited ${up.status})`);
+  const at = await prepareSites(opts.sites);
   const results: RoundResult[] = [];
-  for (const n of opts.counts) results.push(await round(opts, n));
+  for (const n of opts.counts) results.push(await round(opts, n, at));
   mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
   const file = path.join(
     ROOT,
@@ -338,9 +388,10 @@ async function main(): Promise<void> {
     file,
     `${JSON.stringify({ at: new Date().toISOString(), options: opts, results }, null, 2)}\n`,
   );
-  process.stdout.write(
-    `${table(results)}\n\n${results.flatMap((r) => r.syncErrors.slice(0, 5).map((e) => `N=${r.n}: ${e.count} × ${e.message}`)).join('\n')}\nresults: ${path.relative(ROOT, file)}\n`,
+  const errors = results.flatMap((r) =>
+    r.syncErrors.slice(0, 5).map((e) => `N=${r.n}: ${e.count} × ${e.message}`),
   );
+  process.stdout.write(`${table(results)}\n\n${errors.join('\n')}\nresults: ${path.relative(ROOT, file)}\n`);
 }
 
 if (import.meta.main) {

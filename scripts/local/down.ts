@@ -69,7 +69,8 @@ export async function down({ logs = false }: { logs?: boolean } = {}): Promise<v
     await stopDaemon(c, { graceMs: c === 'porch' ? 5000 : 10_000 });
   }
   await cluster.down({ bins, settings });
-  for (const p of ['kwok', 'porch', 'git', 'gitops', 'pids', 'timings.json']) {
+  const gitopsState = existsSync(LOCAL) ? readdirSync(LOCAL).filter((f) => f.startsWith('gitops-')) : [];
+  for (const p of ['kwok', 'porch', 'git', 'gitops', ...gitopsState, 'pids', 'timings.json']) {
     await rm(path.join(LOCAL, p), { recursive: true, force: true });
   }
   await rm(KUBECONFIG, { force: true });

@@ -455,6 +455,89 @@ describe('deletePackageRevision', () => {
   });
 });
 
+describe('listPackageRevisions and adoptPackageRevision (Porch under load)', () => {
+  const R1 = 'cnf-packages.default.test-amf.r1-0123456789';
+  const R2 = 'cnf-packages.default.test-amf.r2-0123456789';
+  const OTHER = 'cnf-packages.default.other.r1-0123456789';
+  const owner = {
+    apiVersion: 'nephoran.com/v1',
+    kind: 'CNFDeployment',
+    name: 'test-amf',
+    uid: 'u-2',
+    controller: true,
+  };
+
+  it('lists every revision of one package by field selector, whatever its labels', async () => {
+    porch.add(NS, R1, 'Published', H1);
+    porch.add(NS, R2, 'Draft', H2);
+    porch.add(NS, OTHER, 'Draft', H2);
+    const got = await client.listPackageRevisions(NS, {
+      repository: 'cnf-packages',
+      packageName: 'default/test-amf',
+    });
+    expect(got.map((pr) => pr.metadata.name).sort()).toEqual([R1, R2]);
+    expect(porch.requests[0]!.path).toBe(
+      `/apis/porch.kpt.dev/v1alpha1/namespaces/${NS}/packagerevisions?fieldSelector=${encodeURIComponent('spec.repository=cnf-packages,spec.packageName=default/test-amf')}`,
+    );
+  });
+
+  it('adopts with a fresh read: Porch-managed kpt.dev/latest-revision is sent back as read (Porch refuses any change)', async () => {
+    porch.add(NS, R1, 'Published', H1);
+    expect(
+      await client.adoptPackageRevision(
+        NS,
+        R1,
+        { 'controller-uid': 'u-2', 'nephoran.com/cnf': 'test-amf' },
+        owner,
+      ),
+    ).toBe('adopted');
+    const put = porch.requests.find((q) => q.method === 'PUT')!;
+    expect(put.body).toMatchObject({
+      metadata: {
+        labels: {
+          'controller-uid': 'u-2',
+          'nephoran.com/cnf': 'test-amf',
+          'kpt.dev/latest-revision': 'true',
+        },
+        ownerReferences: [owner],
+      },
+    });
+    const stored = porch.revisions.get(`${NS}/${R1}`)!;
+    expect(stored.labels).toEqual({ 'controller-uid': 'u-2', 'nephoran.com/cnf': 'test-amf' });
+    // Written again even when nothing changes: the update is what makes Porch announce it to watchers.
+    expect(await client.adoptPackageRevision(NS, R1, stored.labels, owner)).toBe('adopted');
+    expect(porch.requests.filter((q) => q.method === 'PUT')).toHaveLength(2);
+  });
+
+  it("replaces a previous CNF's controller owner, keeps other owners", async () => {
+    porch.add(NS, R1, 'Published', H1);
+    const stored = porch.revisions.get(`${NS}/${R1}`)!;
+    const keep = { apiVersion: 'v1', kind: 'ConfigMap', name: 'x', uid: 'c' };
+    stored.ownerReferences = [{ ...owner, uid: 'u-old' }, keep];
+    await client.adoptPackageRevision(NS, R1, {}, owner);
+    expect(porch.revisions.get(`${NS}/${R1}`)!.ownerReferences).toEqual([keep, owner]);
+  });
+
+  it("Porch's cache behind git ('cannot find draft package branch') is a Transient error", async () => {
+    porch.add(NS, R2, 'Draft', H2);
+    porch.fault({
+      method: 'PUT',
+      times: 3,
+      reply: {
+        status: 500,
+        body: JSON.stringify({
+          kind: 'Status',
+          reason: 'InternalError',
+          message: `Internal error occurred: cannot find draft package branch "refs/remotes/origin/drafts/default/test-amf/r2-0123456789": reference not found`,
+        }),
+      },
+    });
+    const err = (await client.adoptPackageRevision(NS, R2, {}, owner).catch((e: unknown) => e)) as ApiError;
+    expect(err).toBeInstanceOf(ApiError);
+    expect([err.class, err.reason]).toEqual(['Transient', 'InternalError']);
+  });
+});
+
 describe('porchClientFromKubeConfig', () => {
   function kubeconfig(
     server: string,

@@ -1,6 +1,7 @@
 // The work of the GitOps stand-in (scripts/local/gitops.ts, which parses its options and runs the
 // loop): read the branch head, fetch it, find the packages and their objects, apply them with
 // `kubectl apply --server-side`, prune what no package holds any more, and keep the inventory.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -45,7 +46,7 @@ export interface Inventory {
   branch: string;
   /** The commit fully applied last; null after a failure (so the next tick syncs again). */
   commit: string | null;
-  packages: Record<string, { commit: string | null; objects: InventoryObject[] }>;
+  packages: Record<string, { commit: string | null; objects: InventoryObject[]; fingerprint?: string }>;
 }
 
 interface KubeObject {
@@ -307,17 +308,28 @@ export class GitOps {
     return res.code === 0;
   }
 
-  /** Applies every package of `sha`; returns the new inventory's packages and whether all went well. */
+  /**
+   * Applies the packages of `sha` that changed since they were applied (all of them when `drift`):
+   * in one kubectl call, and package by package only when that fails, to tell which one failed.
+   * Applying every package on every publish made the stand-in spawn one kubectl per package per
+   * publish — quadratic, and most of the machine's CPU with a hundred CNFs. Returns the new
+   * inventory's packages and whether all went well.
+   */
   async #applyAll(
     sha: string,
     packages: Map<string, DesiredPackage>,
+    drift: boolean,
   ): Promise<[Inventory['packages'], boolean]> {
     const before = this.inventory.packages;
     const after: Inventory['packages'] = {};
+    const todo: Array<[string, DesiredPackage, string]> = [];
     let ok = true;
     for (const [dir, pkg] of [...packages.entries()].sort(([a], [b]) => a.localeCompare(b))) {
-      const changed = before[dir]?.commit !== sha;
       const objects = pkg.objects.map((o) => ({ ...o.ref, package: dir }));
+      const fingerprint = createHash('sha256')
+        .update(JSON.stringify(pkg.objects.map((o) => o.obj)))
+        .digest('hex');
+      const changed = before[dir]?.fingerprint !== fingerprint;
       for (const s of pkg.skipped) if (changed) log(`skip ${dir} @${short(sha)}: ${s}`);
       if (pkg.error) {
         log(`ERROR ${dir} @${short(sha)}: cannot parse: ${pkg.error}; package left as it was`);
@@ -325,23 +337,40 @@ export class GitOps {
         ok = false;
         continue;
       }
+      after[dir] = { commit: sha, objects, fingerprint };
+      if ((changed || drift) && pkg.objects.length > 0) todo.push([dir, pkg, fingerprint]);
+    }
+    if (todo.length === 0) return [after, ok];
+    const all: DesiredPackage = { objects: todo.flatMap(([, pkg]) => pkg.objects), skipped: [], error: null };
+    const changedDirs = todo.filter(([dir, , fp]) => before[dir]?.fingerprint !== fp).map(([dir]) => dir);
+    try {
+      await this.apply(
+        changedDirs.length > 0 ? changedDirs.join(', ') : '(drift)',
+        all,
+        sha,
+        changedDirs.length === 0,
+      );
+      return [after, ok];
+    } catch {
+      // one of them failed: package by package, to keep the others and say which
+    }
+    for (const [dir, pkg] of todo) {
       try {
-        if (pkg.objects.length > 0) await this.apply(dir, pkg, sha, !changed);
-        after[dir] = { commit: sha, objects };
+        await this.apply(dir, pkg, sha, false);
       } catch (err) {
         log(`ERROR ${dir} @${short(sha)}: ${errorMessage(err)}; will retry`);
         // keep what was there: nothing of a failed package is pruned
-        after[dir] = before[dir] ?? { commit: null, objects };
+        after[dir] = before[dir] ?? { commit: null, objects: after[dir]?.objects ?? [] };
         ok = false;
       }
     }
     return [after, ok];
   }
 
-  async sync(sha: string): Promise<boolean> {
+  async sync(sha: string, drift = false): Promise<boolean> {
     const packages = await this.desired(sha);
     const before = this.inventory.packages;
-    const [after, applied] = await this.#applyAll(sha, packages);
+    const [after, applied] = await this.#applyAll(sha, packages, drift);
     let failed = !applied;
     // Prune every object applied before that no package wants any more.
     const wanted = new Set(Object.values(after).flatMap((p) => p.objects.map(key)));
@@ -385,8 +414,8 @@ export class GitOps {
       log(
         `sync ${this.opts.branch} @${short(sha)} (was ${this.inventory.commit ? short(this.inventory.commit) : 'nothing'})`,
       );
-    const ok = await this.sync(sha);
-    this.lastSync = Date.now();
+    const ok = await this.sync(sha, due);
+    if (due) this.lastSync = Date.now();
     if (!ok) this.retryAt = Date.now() + 5000;
     return ok;
   }

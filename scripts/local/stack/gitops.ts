@@ -12,15 +12,24 @@ import { KUBECONFIG, LOCAL, ROOT, logFile, rel, type StackContext } from './util
 
 const COMPONENT = 'gitops';
 
-export async function up({ bins, settings }: StackContext): Promise<void> {
-  await stopDaemon(COMPONENT, { quiet: true });
+/**
+ * A stand-in for one git repository's branch, as a daemon named `component` keeping its state in
+ * `stateDir`. up.ts starts the product's own; the scale benchmark one per site.
+ */
+export async function startGitOps(
+  bins: Pick<StackContext['bins'], 'kubectl'>,
+  url: string,
+  component: string,
+  stateDir: string,
+): Promise<void> {
+  await stopDaemon(component, { quiet: true });
   await startDaemon(
-    COMPONENT,
+    component,
     process.execPath,
     [
       path.join(ROOT, 'scripts', 'local', 'gitops.ts'),
       '--repo',
-      repoUrl(settings),
+      url,
       '--branch',
       'main',
       '--kubeconfig',
@@ -28,12 +37,16 @@ export async function up({ bins, settings }: StackContext): Promise<void> {
       '--kubectl',
       bins.kubectl,
       '--state-dir',
-      path.join(LOCAL, 'gitops'),
+      stateDir,
     ],
     { marker: 'gitops.ts' },
   );
   await sleep(1000);
-  await assertRunning(COMPONENT);
+  await assertRunning(component);
+}
+
+export async function up({ bins, settings }: StackContext): Promise<void> {
+  await startGitOps(bins, repoUrl(settings), COMPONENT, path.join(LOCAL, 'gitops'));
   say(
     `gitops: stand-in syncing ${repoUrl(settings)} (main) into the cluster (log ${rel(logFile(COMPONENT))})`,
   );

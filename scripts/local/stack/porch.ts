@@ -9,7 +9,7 @@ import process from 'node:process';
 
 import { say } from '../common.ts';
 import { running, startDaemon, stopDaemon } from './daemon.ts';
-import { repoUrl } from './gitserver.ts';
+import { ensureRepository, repoUrl } from './gitserver.ts';
 import {
   KUBECONFIG,
   LOCAL,
@@ -170,27 +170,38 @@ async function startServer(bins: Bins, settings: Settings): Promise<void> {
   say(`porch: started porch-server on 127.0.0.1:${settings.porchPort} (log ${rel(logFile(COMPONENT))})`);
 }
 
-/** The Repository the product publishes to, on the test git server; waits until Porch says Ready. */
-async function applyRepository(bins: Bins, settings: Settings): Promise<void> {
+/**
+ * A Porch Repository `name` in `namespace` on the git repository `gitRepo` of the stack's git server
+ * (created when missing, with `branch`), and waits until Porch says it is Ready. The stack registers
+ * the product's own; the scale benchmark registers one per site.
+ */
+export async function registerRepository(
+  bins: Pick<Bins, 'kubectl'>,
+  settings: Pick<Settings, 'gitPort'>,
+  repo: { namespace: string; name: string; gitRepo: string; branch?: string },
+): Promise<void> {
+  const branch = repo.branch ?? 'main';
+  await ensureRepository(repo.gitRepo, branch);
   await kubectlApply(
     bins,
     COMPONENT,
     await template('porch-repository.yaml', {
-      REPO_NAME: settings.repository,
-      NAMESPACE: settings.namespace,
-      GIT_URL: repoUrl(settings),
+      REPO_NAME: repo.name,
+      NAMESPACE: repo.namespace,
+      GIT_URL: repoUrl({ gitPort: settings.gitPort, repository: repo.gitRepo }),
+      BRANCH: branch,
     }),
   );
   await waitFor(
     COMPONENT,
-    `Repository ${settings.namespace}/${settings.repository} Ready`,
+    `Repository ${repo.namespace}/${repo.name} Ready`,
     async () => {
       const res = await kubectl(bins, [
         'get',
         'repositories.config.porch.kpt.dev',
-        settings.repository,
+        repo.name,
         '-n',
-        settings.namespace,
+        repo.namespace,
         '-o',
         conditionPath('Ready'),
       ]);
@@ -201,6 +212,15 @@ async function applyRepository(bins: Bins, settings: Settings): Promise<void> {
     },
     { timeoutMs: 90_000, intervalMs: 1000, daemon: COMPONENT },
   );
+}
+
+/** The Repository the product publishes to; waits until Porch says Ready. */
+async function applyRepository(bins: Bins, settings: Settings): Promise<void> {
+  await registerRepository(bins, settings, {
+    namespace: settings.namespace,
+    name: settings.repository,
+    gitRepo: settings.repository,
+  });
 }
 
 export async function up(ctx: StackContext): Promise<{ seconds: number; apiSeconds: number }> {
