@@ -18,7 +18,7 @@
 // p95, max), the time until all are Active, the errors seen (Metacontroller SyncError events, grouped;
 // status.lastError reasons), the hook server's CPU per sync, PackageRevisions and git refs of the run
 // before, at Active and after deletion, and the time until nothing of the run is left.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import process from 'node:process';
@@ -32,6 +32,7 @@ const ROOT = path.resolve(import.meta.dirname, '..');
 const LOCAL = path.join(ROOT, '.local');
 const KUBECONFIG = path.join(LOCAL, 'kubeconfig');
 const TICK_MS = 1000;
+const WATCH_TICK_MS = 200;
 
 interface Options {
   counts: number[];
@@ -74,6 +75,12 @@ export interface RoundResult {
   syncErrors: Array<{ count: number; message: string }>;
   lastErrorReasons: Record<string, number>;
   hook: { syncs: number; cpuSeconds: number; cpuMsPerSync: number | null };
+  /** CPU seconds per component from apply until all Active (or the timeout). */
+  cpuToActiveS: Record<string, number>;
+  /** kube-apiserver requests from apply until all Active, by verb and resource (the 15 most). */
+  apiRequestsToActive: Record<string, number>;
+  /** CPU seconds per component from delete until nothing is left (or the timeout). */
+  cpuToGoneS: Record<string, number>;
   porchRevisions: { before: number; atActive: number; after: number };
   gitRefs: { before: number; atActive: number; after: number };
   delete: Left & { goneS: number | null };
@@ -190,22 +197,74 @@ async function hookSyncs(): Promise<number> {
     .reduce((n, l) => n + Number(l.split(' ').pop()), 0);
 }
 
-/** CPU seconds of the hook server's process group (npm start and the node server it runs). */
-function hookCpuSeconds(): number {
-  const rec = JSON.parse(readFileSync(path.join(LOCAL, 'pids', 'hooks.json'), 'utf8')) as { pid: number };
+const COMPONENTS: Array<[string, RegExp]> = [
+  ['kube-apiserver', /\/kube-apiserver\b/],
+  ['etcd', /\/etcd\b/],
+  ['kube-controller-manager', /\/kube-controller-manager\b/],
+  ['kwok', /\/kwok\b|\/kube-scheduler\b/],
+  ['porch', /porch-server|function-runner/],
+  ['metacontroller', /\/metacontroller\b/],
+  ['hooks', /hooks\/server\.ts/],
+  ['git server', /githttp\.ts/],
+  ['gitops stand-ins', /gitops\.ts/],
+];
+
+/**
+ * CPU seconds per stack component (user + system, with reaped children: the git server's
+ * `git http-backend` processes, the GitOps stand-ins' kubectl), plus this benchmark's own kubectl
+ * polling. On 2 cores the components compete for the same CPU, so this is where a run's time goes.
+ */
+function cpuSeconds(): Record<string, number> {
   const tick = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
-  let ticks = 0;
+  const out: Record<string, number> = {};
   for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
     try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ');
+      const name =
+        Number(pid) === process.pid
+          ? 'bench (kubectl polling)'
+          : COMPONENTS.find(([, re]) => re.test(cmdline))?.[0];
+      if (name === undefined) continue;
       const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      if (Number(fields[2]) !== rec.pid) continue; // pgrp: the daemon's process group
-      ticks += Number(fields[11]) + Number(fields[12]); // utime + stime
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      const ticks =
+        Number(pid) === process.pid
+          ? Number(f[13]) + Number(f[14])
+          : Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+      out[name] = (out[name] ?? 0) + ticks / tick;
     } catch {
       // gone meanwhile
     }
   }
-  return ticks / tick;
+  return out;
+}
+
+/** kube-apiserver's request counts by verb and resource (its own metrics), to tell who keeps it busy. */
+function apiRequests(): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of kubectl(['get', '--raw', '/metrics']).split('\n')) {
+    if (!line.startsWith('apiserver_request_total{')) continue;
+    const label = (k: string): string => new RegExp(`[{,]${k}="([^"]*)"`).exec(line)?.[1] ?? '';
+    const what = `${label('verb')} ${label('group') ? `${label('resource')}.${label('group')}` : label('resource')}${label('subresource') ? `/${label('subresource')}` : ''}`;
+    out.set(what, (out.get(what) ?? 0) + Number(line.split(' ').pop()));
+  }
+  return out;
+}
+
+function apiRequestsSince(before: Map<string, number>, top = 15): Record<string, number> {
+  const diff = [...apiRequests()]
+    .map(([k, v]) => [k, v - (before.get(k) ?? 0)] as const)
+    .filter(([, v]) => v > 0);
+  return Object.fromEntries(diff.sort((a, b) => b[1] - a[1]).slice(0, top));
+}
+
+function cpuSince(before: Record<string, number>): Record<string, number> {
+  const now = cpuSeconds();
+  return Object.fromEntries(
+    Object.entries(now)
+      .map(([k, v]) => [k, Math.round((v - (before[k] ?? 0)) * 10) / 10] as const)
+      .sort((a, b) => b[1] - a[1]),
+  );
 }
 
 function quantile(sorted: number[], q: number): number | null {
@@ -246,16 +305,44 @@ async function toActive(
     `[N=${n}] applied ${n} CNFDeployments (${run}, ${at.length} site(s)) in ${((Date.now() - t0) / 1000).toFixed(1)}s\n`,
   );
   const activeAt = new Map<string, number>();
-  let last: Cnf[] = [];
-  while ((Date.now() - t0) / 1000 < opts.timeoutS) {
-    last = runCnfs(run);
-    for (const c of last) {
-      const key = `${c.metadata.namespace}/${c.metadata.name}`;
-      if (c.status?.phase === 'Active' && !activeAt.has(key)) activeAt.set(key, (Date.now() - t0) / 1000);
+  // One kubectl watch rather than a `kubectl get` a second: on 2 cores the polling alone cost more
+  // CPU than the hook server.
+  const watch = spawn(
+    stackFile().bins.kubectl,
+    [
+      '--kubeconfig',
+      KUBECONFIG,
+      'get',
+      'cnfd',
+      '-A',
+      '-l',
+      `nephoran.com/bench=${run}`,
+      '--watch',
+      '-o',
+      'jsonpath={.metadata.namespace}/{.metadata.name} {.status.phase}{"\\n"}',
+    ],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
+  let buffered = '';
+  watch.stdout.on('data', (chunk: Buffer) => {
+    buffered += chunk.toString('utf8');
+    const lines = buffered.split('\n');
+    buffered = lines.pop() ?? '';
+    for (const line of lines) {
+      const [key, phase] = line.trim().split(' ');
+      if (key !== undefined && phase === 'Active' && !activeAt.has(key))
+        activeAt.set(key, (Date.now() - t0) / 1000);
     }
-    if (activeAt.size === n) break;
-    await sleep(TICK_MS);
+  });
+  try {
+    while ((Date.now() - t0) / 1000 < opts.timeoutS && activeAt.size < n) {
+      if (watch.exitCode !== null) throw new Error(`kubectl get --watch exited ${watch.exitCode}`);
+      await sleep(WATCH_TICK_MS);
+    }
+  } finally {
+    watch.kill('SIGTERM');
   }
+  const last = runCnfs(run);
   return { activeAt, last };
 }
 
@@ -263,10 +350,12 @@ async function round(opts: Options, n: number, at: Site[]): Promise<RoundResult>
   const run = `b${Date.now().toString(36)}`;
   const before = { revisions: porchRevisions(run), refs: gitRefs(at, run) };
   const syncs0 = await hookSyncs();
-  const cpu0 = hookCpuSeconds();
+  const cpu0 = cpuSeconds();
+  const api0 = apiRequests();
   const { activeAt, last } = await toActive(opts, run, n, at);
   const syncs = (await hookSyncs()) - syncs0;
-  const cpu = hookCpuSeconds() - cpu0;
+  const cpu = cpuSince(cpu0);
+  const hookCpu = cpu.hooks ?? 0;
   const times = [...activeAt.values()].sort((a, b) => a - b);
   const lastErrorReasons: Record<string, number> = {};
   for (const c of last) {
@@ -294,22 +383,33 @@ async function round(opts: Options, n: number, at: Site[]): Promise<RoundResult>
     lastErrorReasons,
     hook: {
       syncs,
-      cpuSeconds: round2(cpu) ?? 0,
-      cpuMsPerSync: syncs > 0 ? round2((cpu * 1000) / syncs) : null,
+      cpuSeconds: round2(hookCpu) ?? 0,
+      cpuMsPerSync: syncs > 0 ? round2((hookCpu * 1000) / syncs) : null,
     },
+    cpuToActiveS: cpu,
+    apiRequestsToActive: apiRequestsSince(api0),
+    cpuToGoneS: {},
     porchRevisions: { before: before.revisions, atActive: porchRevisions(run), after: -1 },
     gitRefs: { before: before.refs, atActive: gitRefs(at, run), after: -1 },
     delete: { goneS: null, cnfs: -1, revisions: -1, refs: -1, workload: -1 },
   };
   process.stderr.write(
-    `[N=${n}] ${activeAt.size}/${n} Active; all Active after ${result.allActiveS ?? '—'}s\n`,
+    `[N=${n}] ${activeAt.size}/${n} Active; all Active after ${result.allActiveS ?? '—'}s\n` +
+      `[N=${n}] CPU s until then: ${Object.entries(cpu)
+        .map(([k, v]) => `${k} ${v}`)
+        .join(', ')}\n`,
   );
   if (opts.keep && n === opts.counts.at(-1)) return result;
   await removeAll(opts, run, at, result);
   return result;
 }
 
-function leftOf(run: string, at: Site[]): Left {
+/** What is left of the run; while CNFDeployments remain, only they are counted (one kubectl, not four). */
+function leftOf(run: string, at: Site[], full = true): Left {
+  if (!full) {
+    const cnfs = runCnfs(run).length;
+    if (cnfs > 0) return { cnfs, revisions: -1, refs: -1, workload: -1 };
+  }
   const workload = kubectlJson<{ items: Array<{ metadata: { labels?: Record<string, string> } }> }>([
     'get',
     'deployments,pods',
@@ -322,17 +422,26 @@ function leftOf(run: string, at: Site[]): Left {
 async function removeAll(opts: Options, run: string, at: Site[], result: RoundResult): Promise<void> {
   const t0 = Date.now();
   kubectl(['delete', 'cnfd', '-A', '-l', `nephoran.com/bench=${run}`, '--wait=false']);
-  let now = leftOf(run, at);
-  const anything = (l: Left): boolean => l.cnfs + l.revisions + l.refs + l.workload > 0;
+  const cpu0 = cpuSeconds();
+  let now = leftOf(run, at, false);
+  // -1 is "not counted yet" (leftOf while CNFDeployments remain), not a count
+  const anything = (l: Left): boolean => l.cnfs > 0 || l.revisions > 0 || l.refs > 0 || l.workload > 0;
   while (anything(now) && (Date.now() - t0) / 1000 < opts.deleteTimeoutS) {
     await sleep(TICK_MS);
-    now = leftOf(run, at);
+    now = leftOf(run, at, false);
   }
-  result.delete = { ...now, goneS: anything(now) ? null : round2((Date.now() - t0) / 1000) };
+  const goneS = anything(now) ? null : round2((Date.now() - t0) / 1000);
+  if (now.revisions < 0) now = leftOf(run, at);
+  result.cpuToGoneS = cpuSince(cpu0);
+  result.delete = { ...now, goneS };
   result.porchRevisions.after = now.revisions;
   result.gitRefs.after = now.refs;
   const said = anything(now) ? `left ${JSON.stringify(now)}` : `nothing left after ${result.delete.goneS}s`;
-  process.stderr.write(`[N=${result.n}] deleted: ${said}\n`);
+  process.stderr.write(
+    `[N=${result.n}] deleted: ${said}\n[N=${result.n}] CPU s until then: ${Object.entries(result.cpuToGoneS)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(', ')}\n`,
+  );
 }
 
 function table(results: RoundResult[]): string {

@@ -48,6 +48,7 @@ const stubPorch: PorchClient = {
   getPackageRevision: () => Promise.reject(new Error('not used')),
   getResources: () => Promise.resolve({ resourceVersion: '1', resources: {}, contentHash: null }),
   writeResources: () => Promise.resolve('skipped'),
+  propose: () => Promise.resolve('skipped'),
   approve: () => Promise.resolve('skipped'),
   deletePackageRevision: () => Promise.resolve('skipped'),
   listPackageRevisions: () => Promise.resolve([]),

@@ -19,6 +19,7 @@ import type { Config } from './config.ts';
 import type { OranClients } from './dispatch.ts';
 import { errorBody, HookError, toHookError } from './errors.ts';
 import { runHook, type FlowDeps, type Reconciler } from './flow.ts';
+import { Lru } from '../lib/lru.ts';
 import type { HookMetrics } from './metrics.ts';
 import type { HookRequest } from './request.ts';
 import { customizeRequestSchema, syncRequestSchema } from './schema.ts';
@@ -45,6 +46,9 @@ export interface HookApp extends FastifyInstance {
 
 /** Routes whose requests are not logged (probes hit them every few seconds). */
 const QUIET_ROUTES = new Set(['/metrics', '/healthz', '/readyz']);
+
+/** Content hashes kept by revision and resourceVersion (a few bytes each; one per pending revision). */
+const CONTENT_HASH_CACHE_ENTRIES = 4096;
 
 /** The Fastify instance options: logging, TLS and the body limit come from the configuration. */
 export function serverOptions(
@@ -151,6 +155,7 @@ function hookRoutes(hooks: FastifyInstance, deps: AppDeps, next: (err?: Error) =
     now: deps.now,
     repository: deps.config.porchRepository,
     deadlineMs: deps.config.hookDeadlineMs,
+    contentHashes: new Lru<string | null>({ maxEntries: CONTENT_HASH_CACHE_ENTRIES }),
   };
   const body = (request: { body: unknown }): HookRequest => request.body as HookRequest;
   hooks.post('/sync', { schema: { body: syncRequestSchema } }, (r) => runHook('sync', body(r), flow, r.log));

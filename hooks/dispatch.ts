@@ -34,6 +34,8 @@ async function call(clients: Clients, action: Action, opts: CallOptions): Promis
         await porch.writeResources(action.namespace, action.name, action.files, action.contentHash, opts),
         'skipped',
       );
+    case 'propose':
+      return skipped(await porch.propose(action.namespace, action.name, opts), 'skipped');
     case 'approve':
       return skipped(await porch.approve(action.namespace, action.name, opts), 'skipped');
     case 'deletePackageRevision':
@@ -87,7 +89,25 @@ export async function dispatch(clients: Clients, action: Action, opts: CallOptio
   }
 }
 
-/** Runs the actions in order; those the deadline leaves no time for fail as DeadlineExceeded. */
+/**
+ * Whether `action` must not run because an earlier Porch action on the same revision failed: the
+ * steps on one revision are a chain (write the content, propose it, approve it), and proposing a
+ * revision whose content did not land would publish the wrong content.
+ */
+export function blockedBy(action: Action, failedRevisions: ReadonlySet<string>): boolean {
+  return inChain(action) && failedRevisions.has(`${action.namespace}/${action.name}`);
+}
+
+/** The steps that publish a revision, in this order; repairs and deletes stand alone. */
+export function inChain(action: Action): action is PorchAction {
+  return action.type === 'writeResources' || action.type === 'propose' || action.type === 'approve';
+}
+
+/**
+ * Runs the actions in order; those the deadline leaves no time for fail as DeadlineExceeded, and a
+ * step of a revision's chain after a failed one is not run (blockedBy) — its result is left out,
+ * the earlier failure is what status reports.
+ */
 export async function execute(
   clients: Clients,
   actions: readonly Action[],
@@ -95,9 +115,12 @@ export async function execute(
   now: () => number,
 ): Promise<ActionResult[]> {
   const results: ActionResult[] = [];
+  const failed = new Set<string>();
   for (const action of actions) {
+    if (blockedBy(action, failed)) continue;
+    let result: ActionResult;
     if (now() >= deadline) {
-      results.push({
+      result = {
         action,
         ok: false,
         error: {
@@ -105,10 +128,12 @@ export async function execute(
           reason: 'DeadlineExceeded',
           message: 'hook deadline reached before this action ran',
         },
-      });
-      continue;
+      };
+    } else {
+      result = await dispatch(clients, action, { deadline });
     }
-    results.push(await dispatch(clients, action, { deadline }));
+    if (!result.ok && inChain(action)) failed.add(`${action.namespace}/${action.name}`);
+    results.push(result);
   }
   return results;
 }
@@ -117,6 +142,7 @@ export async function execute(
 export function isPorchAction(action: Action): action is PorchAction {
   return (
     action.type === 'writeResources' ||
+    action.type === 'propose' ||
     action.type === 'approve' ||
     action.type === 'deletePackageRevision' ||
     action.type === 'adoptPackageRevision'

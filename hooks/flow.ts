@@ -8,6 +8,7 @@ import type {
   ActionResult,
   CNFDeploymentStatus,
   FinalizeOutput,
+  Observations,
   PackageRevision,
   ReconcileInput,
   ReconcileOutput,
@@ -17,6 +18,8 @@ import type { EventRecorder } from '../lib/clients/kube.ts';
 import type { PorchClient } from '../lib/clients/porch.ts';
 import { actionResultLabel, execute, isPorchAction, type OranClients } from './dispatch.ts';
 import { HookError } from './errors.ts';
+import type { Lru } from '../lib/lru.ts';
+import { freshest } from '../lib/porch-view.ts';
 import type { HookMetrics } from './metrics.ts';
 import { mergeObservations, observeA1, observePackage, observePorch } from './observe.ts';
 import { childrenOf, normalizeParent, relatedOf, type HookRequest } from './request.ts';
@@ -49,6 +52,8 @@ export interface FlowDeps {
   now: () => number;
   repository: string;
   deadlineMs: number;
+  /** Content hash by revision and resourceVersion (observe.ts); absent in tests that do not care. */
+  contentHashes?: Lru<string | null>;
 }
 
 const iso = (ms: number): string => new Date(ms).toISOString();
@@ -76,13 +81,25 @@ async function gather(
   // Half the budget at most, so the actions that follow still have time.
   const halfway = started + Math.floor(deps.deadlineMs / 2);
   const namespace = parent.metadata.namespace ?? '';
-  const [resources, listing, a1] = await Promise.all([
-    observePorch(deps.porch, children, namespace, halfway, now, (r) =>
-      deps.metrics.porchOperation('getResources', r),
-    ),
-    observePackage(deps.porch, parent, children, deps.repository, halfway, now, (r) =>
+  const porchObservations = async (): Promise<[Observations, Observations]> => {
+    // The listing first, then the content of each pending revision at the version Porch lists for
+    // it: Metacontroller's copy can lag, and the reconciler plans from Porch's (porch-view.ts).
+    const listing = await observePackage(deps.porch, parent, children, deps.repository, halfway, now, (r) =>
       deps.metrics.porchOperation('listPackageRevisions', r),
-    ),
+    );
+    const resources = await observePorch(
+      deps.porch,
+      freshest(children, listing.packageRevisions),
+      namespace,
+      halfway,
+      now,
+      (r) => deps.metrics.porchOperation('getResources', r),
+      deps.contentHashes,
+    );
+    return [resources, listing];
+  };
+  const [[resources, listing], a1] = await Promise.all([
+    porchObservations(),
     observeA1(deps.oran?.a1, parent, halfway, now, (r) => deps.metrics.oranOperation('getA1PolicyStatus', r)),
   ]);
   const observations = mergeObservations(resources, listing, a1);

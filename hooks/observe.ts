@@ -12,6 +12,7 @@ import type {
 import type { PorchClient } from '../lib/clients/porch.ts';
 import type { A1Client } from '../lib/clients/a1.ts';
 import { toApiError } from '../lib/clients/http.ts';
+import type { Lru } from '../lib/lru.ts';
 import { policyKey } from '../lib/oran/desired.ts';
 import { packageOf } from '../lib/naming.ts';
 import { listingNeeded } from '../lib/porch-view.ts';
@@ -35,7 +36,13 @@ async function eachLimited<T>(
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
 
-/** Reads the content hash of every Draft/Proposed child's package from Porch. */
+/**
+ * Reads the content hash of every Draft/Proposed child's package from Porch. Porch's
+ * resourceVersion of a revision is the git commit it points at, so the hash read for one
+ * resourceVersion holds for as long as the child shows it: `cache` keeps them, and a CNF waiting
+ * on a slow Porch re-reads nothing until its revision moves (the read was most of a waiting sync's
+ * cost against Porch).
+ */
 export async function observePorch(
   porch: PorchClient,
   children: readonly PackageRevision[],
@@ -43,6 +50,7 @@ export async function observePorch(
   deadline: number,
   now: string,
   onResult: OnResult,
+  cache?: Lru<string | null>,
 ): Promise<Observations> {
   const pending = children.filter((c) => {
     const lc = c.spec?.lifecycle ?? 'Draft';
@@ -54,11 +62,22 @@ export async function observePorch(
   await Promise.all(
     pending.map(async (c) => {
       const name = c.metadata.name;
+      // Children live in the parent's namespace; Metacontroller's keys say so even if an object
+      // came without metadata.namespace.
+      const ns = c.metadata.namespace ?? namespace;
+      const rv = c.metadata.resourceVersion;
+      const key = rv === undefined || rv === '' ? undefined : `${ns}/${name}@${rv}`;
+      const known = key === undefined ? undefined : cache?.get(key);
+      if (known !== undefined) {
+        resources[name] = { contentHash: known };
+        return;
+      }
       try {
-        // Children live in the parent's namespace; Metacontroller's keys say so even if an object
-        // came without metadata.namespace.
-        const snap = await porch.getResources(c.metadata.namespace ?? namespace, name, { deadline });
+        const snap = await porch.getResources(ns, name, { deadline });
         resources[name] = { contentHash: snap.contentHash };
+        // Only when Porch's answer is the version the child shows (a newer one is not cached
+        // under the older key).
+        if (key !== undefined && snap.resourceVersion === rv) cache?.set(key, snap.contentHash);
         onResult('ok');
       } catch (err) {
         const e = toApiError(err);

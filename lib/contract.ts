@@ -135,11 +135,19 @@ export type PorchAction =
       files: Record<string, string>;
       contentHash: string;
     }
+  /**
+   * Draft → Proposed, from a fresh read. Every lifecycle change is the hook's own (Metacontroller
+   * creates and deletes children but never updates them: updateStrategy OnDelete), because
+   * Metacontroller's copy lags Porch under load and an update from it is refused
+   * (docs/operations.md, "Porch under load").
+   */
+  | { type: 'propose'; name: string; namespace: string }
   | { type: 'approve'; name: string; namespace: string }
   /**
-   * Remove a revision Metacontroller does not own: Porch's branch revision `<repo>.<pkg>.main`, which
-   * keeps the package on the deployment branch (and so the workload under GitOps) after every
-   * numbered revision is gone. Published → DeletionProposed, then delete; absent counts as done.
+   * Delete a revision: a Published one beyond the history bound, every Published one on delete, and
+   * Porch's branch revision `<repo>.<pkg>.<branch>`, which keeps the package on the deployment branch
+   * (and so the workload under GitOps) after every numbered revision is gone. Deleted directly where
+   * Porch allows it, else proposed for deletion first; absent counts as done.
    */
   | { type: 'deletePackageRevision'; name: string; namespace: string }
   /**

@@ -20,6 +20,7 @@ const MAX_MESSAGE = 1000;
 /** UpperCamelCase action names; a failed action's event reason is `<name>Failed`. */
 const ACTION_EVENT_NAMES: Record<Action['type'], string> = {
   writeResources: 'WriteResources',
+  propose: 'Propose',
   approve: 'Approve',
   deletePackageRevision: 'DeletePackageRevision',
   adoptPackageRevision: 'AdoptPackageRevision',
@@ -39,6 +40,8 @@ function doneEvent(r: ActionResult): EventSpec {
         reason: 'ResourcesWritten',
         message: `${a.name}: wrote package content ${a.contentHash.slice(0, 12)}`,
       };
+    case 'propose':
+      return { type: 'Normal', reason: 'Proposed', message: `${a.name}: proposed for approval` };
     case 'approve':
       return { type: 'Normal', reason: 'Approved', message: `${a.name}: approved, now Published` };
     case 'deletePackageRevision':

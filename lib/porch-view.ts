@@ -42,16 +42,52 @@ export interface PorchView {
   /** Revisions of this package made by this controller (workspace r<n>-<hash>) that Metacontroller does not see. */
   unobserved: PackageRevision[];
   /**
-   * Children Metacontroller shows with another lifecycle than Porch lists for them: its watch missed
-   * an update (Porch does not always announce one), so it keeps writing from a stale copy — Porch
-   * refuses that with 422 ("label is managed by porch", "value can be only updated to Draft,Proposed")
-   * and Metacontroller backs off further each time.
+   * Revisions Metacontroller still shows whose labels Porch has dropped: Metacontroller will stop
+   * seeing them on its next update, so they are adopted now.
    */
-  stale: PackageRevision[];
+  unlabelled: PackageRevision[];
   /** Revisions Porch made itself: the branch revision `<repo>.<pkg>.<branch>` (revision -1). */
   branch: PackageRevision[];
   /** Another CNFDeployment (by name) owns a revision of this package: the package is not ours to touch. */
   ownedByOther: string | undefined;
+}
+
+/**
+ * The input with each child's lifecycle, revision and version as Porch lists them, where Porch
+ * lists that name exactly once.
+ * Metacontroller's copy of a revision lags Porch under load (its watch misses updates Porch does not
+ * announce), while every lifecycle change is the hook's own action, made from a fresh read: what
+ * Porch lists is the fresher truth, and planning from it moves a CNF on instead of waiting for
+ * Metacontroller to catch up. A child Porch does not list, or lists twice, stays as observed.
+ */
+export function withPorchCopies<
+  T extends { children: PackageRevision[]; observations: { packageRevisions?: PackageRevision[] } },
+>(input: T): T {
+  const listed = input.observations.packageRevisions;
+  if (listed === undefined) return input;
+  return { ...input, children: freshest(input.children, listed) };
+}
+
+export function freshest(
+  observed: readonly PackageRevision[],
+  listed: readonly PackageRevision[] | undefined,
+): PackageRevision[] {
+  if (listed === undefined) return [...observed];
+  const byName = new Map<string, PackageRevision[]>();
+  for (const pr of listed) byName.set(pr.metadata.name, [...(byName.get(pr.metadata.name) ?? []), pr]);
+  return observed.map((c) => {
+    const copies = byName.get(c.metadata.name);
+    if (copies?.length !== 1) return c;
+    const porch = copies[0]!;
+    // What Porch owns (spec: lifecycle, revision; status; the resourceVersion, its git commit) from
+    // Porch; the metadata that is ours (labels, annotations: the content hash, the trigger) as
+    // observed — Porch can list a revision with its metadata dropped.
+    const fresh: PackageRevision = { ...c, spec: porch.spec };
+    const rv = porch.metadata.resourceVersion;
+    if (rv !== undefined) fresh.metadata = { ...c.metadata, resourceVersion: rv };
+    if (porch.status !== undefined) fresh.status = porch.status;
+    return fresh;
+  });
 }
 
 /** Porch's view, or undefined when the shell did not list (then nothing here is known). */
@@ -80,11 +116,12 @@ export function porchView(
     names,
     twins,
     unobserved: listed.filter((pr) => ours(pr) && !seen.has(pr.metadata.name)),
-    stale: listed.filter((pr) => {
-      const child = observed.find((c) => c.metadata.name === pr.metadata.name);
-      const lifecycle = (p: PackageRevision): string => p.spec.lifecycle ?? 'Draft';
-      return child !== undefined && !twins.has(pr.metadata.name) && lifecycle(child) !== lifecycle(pr);
-    }),
+    unlabelled: listed.filter(
+      (pr) =>
+        ours(pr) &&
+        seen.has(pr.metadata.name) &&
+        pr.metadata.labels?.[LABEL_CONTROLLER_UID] !== parent.metadata.uid,
+    ),
     branch: listed.filter((pr) => workspaceSequence(pr.spec.workspaceName) === undefined),
     ownedByOther: other,
   };

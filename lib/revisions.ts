@@ -1,10 +1,11 @@
 // Planning of the PackageRevision children: which revisions the answer holds, with which lifecycle,
 // and which actions (write content, approve) the shell must carry out for the one in flight.
 //
-// Rules (see docs/lifecycle.md): observed children are echoed with their observed spec so nothing
-// churns; only lifecycle, our labels and our annotations are ours to set. Published revisions are
-// never left out (Porch refuses to delete them) except after they were observed DeletionProposed.
-// At most one unpublished revision is desired; a superseded Draft/Proposed is simply left out.
+// Rules (see docs/lifecycle.md): Metacontroller creates and deletes children but never updates them
+// (updateStrategy OnDelete), so observed children are echoed as observed and every lifecycle change
+// — propose, approve, propose for deletion — is an action the shell carries out from a fresh read.
+// A Published revision beyond the history bound is deleted by an action; at most one unpublished
+// revision is desired; a superseded Draft/Proposed is simply left out (Metacontroller deletes it).
 import type {
   Action,
   CNFDeployment,
@@ -293,11 +294,12 @@ function chooseTarget(input: PlanInput, latest: ChildInfo | undefined): Revision
 
 /**
  * What Porch holds that Metacontroller cannot see, put right (porch-view.ts): revisions of ours it
- * does not show, or shows from a stale copy, are adopted — once Metacontroller sees them, the answer decides about them like about
- * any child (a leftover draft is then left out and deleted by Metacontroller). They are not deleted
- * from here: Porch can list a revision for a moment after its deletion (a cache refresh racing the
- * delete), and acting on that ghost would write git refs for a revision that is gone. A name Porch
- * holds twice loses its unpublished twin (Porch deletes the lowest revision of a name first).
+ * does not show, or whose labels Porch dropped, are adopted — once Metacontroller sees them, the
+ * answer decides about them like about any child (a leftover draft is then left out and deleted by
+ * Metacontroller). They are not deleted from here: Porch can list a revision for a moment after its
+ * deletion (a cache refresh racing the delete), and acting on that ghost would write git refs for a
+ * revision that is gone. A name Porch holds twice loses its unpublished twin (Porch deletes the
+ * lowest revision of a name first).
  */
 export function porchRepairs(
   porch: PorchView | undefined,
@@ -308,8 +310,7 @@ export function porchRepairs(
   if (porch === undefined) return [];
   const actions: Action[] = [];
   if (ownership !== undefined) {
-    // Adopting also makes Porch announce the revision again, which is what a stale copy needs.
-    for (const pr of [...porch.unobserved, ...porch.stale]) {
+    for (const pr of [...porch.unobserved, ...porch.unlabelled]) {
       if (porch.twins.has(pr.metadata.name)) continue;
       actions.push({ type: 'adoptPackageRevision', name: pr.metadata.name, namespace, ...ownership });
     }
@@ -337,8 +338,10 @@ export function planRevisions(input: PlanInput): RevisionPlan {
     if (i < KEEP_PUBLISHED) {
       children.push(echoChild(parent, p.child));
     } else {
+      // Beyond the history bound: left out, and deleted by the shell (proposed for deletion first
+      // where Porch requires it) before Metacontroller reads the answer.
       pruning.push(p.name);
-      children.push(echoChild(parent, p.child, 'DeletionProposed'));
+      actions.push({ type: 'deletePackageRevision', name: p.name, namespace });
     }
   });
   // Observed DeletionProposed children are left out: Metacontroller deletes them.
@@ -349,14 +352,16 @@ export function planRevisions(input: PlanInput): RevisionPlan {
     // Edit from the latest published revision (Porch copies its content); init for the first.
     children.push(newChild(input, target.name, target.workspace, latest));
   } else if (target.state !== 'Published' && target.info !== undefined) {
+    // Every step the revision still needs, in order, in this one answer: the shell runs them one
+    // after another and stops at the first that fails (hooks/dispatch.ts), so a CNF is published
+    // in one sync rather than one sync per step.
     const info = target.info;
+    children.push(echoChild(parent, info.child));
     if (target.state === 'Draft') {
       const observed = input.observations.resources?.[info.name]?.contentHash ?? null;
       if (observed === input.desired.contentHash) {
         target.written = true;
-        children.push(echoChild(parent, info.child, 'Proposed'));
       } else {
-        children.push(echoChild(parent, info.child, 'Draft'));
         actions.push({
           type: 'writeResources',
           name: info.name,
@@ -365,10 +370,9 @@ export function planRevisions(input: PlanInput): RevisionPlan {
           contentHash: input.desired.contentHash,
         });
       }
-    } else {
-      children.push(echoChild(parent, info.child, 'Proposed'));
-      if (input.approval === 'Automatic') actions.push({ type: 'approve', name: info.name, namespace });
+      actions.push({ type: 'propose', name: info.name, namespace });
     }
+    if (input.approval === 'Automatic') actions.push({ type: 'approve', name: info.name, namespace });
   }
   children.sort((a, b) =>
     a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0,

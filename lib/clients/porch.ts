@@ -36,6 +36,7 @@ export interface ResourcesSnapshot {
 }
 
 export type WriteOutcome = 'written' | 'skipped';
+export type ProposeOutcome = 'proposed' | 'skipped';
 export type ApproveOutcome = 'approved' | 'skipped';
 export type DeleteOutcome = 'deleted' | 'skipped';
 export type AdoptOutcome = 'adopted';
@@ -57,6 +58,8 @@ export interface PorchClient {
     contentHash: string,
     opts?: CallOptions,
   ): Promise<WriteOutcome>;
+  /** Draft → Proposed from a fresh read; skipped when it is already Proposed or beyond. */
+  propose(namespace: string, name: string, opts?: CallOptions): Promise<ProposeOutcome>;
   approve(namespace: string, name: string, opts?: CallOptions): Promise<ApproveOutcome>;
   deletePackageRevision(namespace: string, name: string, opts?: CallOptions): Promise<DeleteOutcome>;
   /** Every revision of one package, whatever its labels (a field-selected LIST). */
@@ -128,8 +131,10 @@ export class PorchHttpClient implements PorchClient {
       if (snapshot(current).contentHash === contentHash) return 'skipped';
       // spec.resources is the whole file set: files left out are deleted by Porch.
       const body: PackageRevisionResources = { ...current, spec: { ...current.spec, resources: files } };
-      await this.send('PUT', resourcesPath(namespace, name), body, opts);
-      const after = snapshot(await this.readResources(namespace, name, opts));
+      // Porch answers the PUT with the revision's resources as committed (rendered), so that answer
+      // confirms the write; a body without them (an older or proxied Porch) is confirmed by a read.
+      const answer = await this.send('PUT', resourcesPath(namespace, name), body, opts);
+      const after = snapshot(isResources(answer) ? answer : await this.readResources(namespace, name, opts));
       if (after.contentHash !== contentHash) {
         // Someone else wrote different content in between: do not overwrite it blindly; the next
         // sync sees the new hash and decides.
@@ -139,6 +144,19 @@ export class PorchHttpClient implements PorchClient {
         );
       }
       return 'written';
+    });
+  }
+
+  propose(namespace: string, name: string, opts: CallOptions = {}): Promise<ProposeOutcome> {
+    return this.caller.retrying(opts, async () => {
+      // The object as Porch holds it now: its resourceVersion and its labels as they are (Porch
+      // refuses a body that changes kpt.dev/latest-revision, and a Draft never carries it).
+      const pr = await this.readRevision(namespace, name, opts);
+      const lifecycle = pr.spec?.lifecycle ?? 'Draft';
+      if (lifecycle !== 'Draft') return 'skipped';
+      const body = { ...pr, spec: { ...pr.spec, lifecycle: 'Proposed' } };
+      await this.send('PUT', revisionPath(namespace, name), body, opts);
+      return 'proposed';
     });
   }
 
@@ -301,6 +319,15 @@ function revisionPath(namespace: string, name: string): string {
 
 function resourcesPath(namespace: string, name: string): string {
   return `${API}/namespaces/${encodeURIComponent(namespace)}/packagerevisionresources/${encodeURIComponent(name)}`;
+}
+
+function isResources(data: unknown): data is PackageRevisionResources {
+  return (
+    isObject(data) &&
+    isObject(data['metadata']) &&
+    isObject(data['spec']) &&
+    isObject((data['spec'] as Record<string, unknown>)['resources'])
+  );
 }
 
 function snapshot(prr: PackageRevisionResources): ResourcesSnapshot {

@@ -2,6 +2,7 @@
 // time, read once. Steps take this and the facts earlier steps produced, and return new facts.
 import type { CNFDeployment, CNFDeploymentStatus, Phase, ReconcileInput } from '../types.ts';
 import { stepTowards, type PhaseStep } from '../phase.ts';
+import { withPorchCopies } from '../porch-view.ts';
 
 export interface Ctx {
   input: ReconcileInput;
@@ -14,7 +15,9 @@ export interface Ctx {
   namespace: string;
 }
 
-export function context(input: ReconcileInput): Ctx {
+/** The facts every step reads; the children as Porch lists them where it did (porch-view.ts). */
+export function context(observed: ReconcileInput): Ctx {
+  const input = withPorchCopies(observed);
   return {
     input,
     parent: input.parent,

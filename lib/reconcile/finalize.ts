@@ -1,12 +1,19 @@
-// The finalize hook's pure core: walk Published revisions to DeletionProposed, let Metacontroller
-// delete the rest, delete the O-RAN configuration (A1 policies, E2 subscriptions) through actions,
+// The finalize hook's pure core: delete the Published revisions (the shell, from a fresh read), let
+// Metacontroller delete the rest, delete the O-RAN configuration (A1 policies, E2 subscriptions) through actions,
 // wait (bounded) for all of it and the workload to disappear, then answer finalized.
-import type { Action, CNFDeploymentStatus, FinalizeOutput, KubeObject, ReconcileInput } from '../types.ts';
+import type {
+  Action,
+  CNFDeploymentStatus,
+  FinalizeOutput,
+  KubeObject,
+  PackageRevision,
+  ReconcileInput,
+} from '../types.ts';
 import { LABEL_CNF, selectorString } from '../labels.ts';
 import { upsertConditions, type ConditionSpec } from '../conditions.ts';
-import { echoChild, porchRepairs } from '../revisions.ts';
+import { porchRepairs } from '../revisions.ts';
 import { finalizeOran } from '../oran/finalize.ts';
-import { porchView, type PorchView } from '../porch-view.ts';
+import { porchView, withPorchCopies, type PorchView } from '../porch-view.ts';
 import { activeCondition } from './conditions.ts';
 import { RESYNC } from './context.ts';
 
@@ -27,17 +34,17 @@ interface Leftovers {
   oran: number;
 }
 
-export function finalize(input: ReconcileInput): FinalizeOutput {
+export function finalize(observed: ReconcileInput): FinalizeOutput {
+  const input = withPorchCopies(observed);
   const { parent, now } = input;
   const prev: CNFDeploymentStatus = parent.status ?? {};
   const generation = parent.metadata.generation;
   const name = parent.metadata.name;
 
-  // Published revisions cannot be deleted directly: propose them for deletion first. Everything
-  // else (Draft, Proposed, DeletionProposed) is left out, so Metacontroller deletes it.
-  const children = input.children
-    .filter((c) => c.spec.lifecycle === 'Published')
-    .map((c) => echoChild(parent, c, 'DeletionProposed'));
+  // Every child is left out, so Metacontroller deletes it; the Published ones are deleted by the
+  // shell first (proposed for deletion where Porch requires it), which Metacontroller cannot do.
+  const children: PackageRevision[] = [];
+  const published = input.children.filter((c) => c.spec.lifecycle === 'Published');
 
   const alreadyDeleted = prev.phase === 'Deleted';
   const wasTerminating = prev.phase === 'Terminating' || alreadyDeleted;
@@ -83,7 +90,12 @@ export function finalize(input: ReconcileInput): FinalizeOutput {
   if (oran.status === undefined) delete status.oran;
   else status.oran = oran.status;
   if (generation !== undefined) status.observedGeneration = generation;
-  const actions: Action[] = finalized ? [] : [...oran.actions, ...revisions.actions];
+  const deletes: Action[] = published.map((c) => ({
+    type: 'deletePackageRevision',
+    name: c.metadata.name,
+    namespace: c.metadata.namespace ?? parent.metadata.namespace ?? 'default',
+  }));
+  const actions: Action[] = finalized ? [] : [...oran.actions, ...deletes, ...revisions.actions];
   const out: FinalizeOutput = { children, status, actions, finalized };
   if (!finalized) out.resyncAfterSeconds = RESYNC.finalize;
   return out;

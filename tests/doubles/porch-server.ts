@@ -65,6 +65,8 @@ export class FakePorch {
   readonly deletions: string[] = [];
   /** Porch's admission webhook: a Published revision must be DeletionProposed before DELETE. */
   webhook = true;
+  /** Answer a resources write with a bare Status instead of the resources (as a proxy might). */
+  bareWriteAnswers = false;
   /** Added latency before answering each request (widens race windows). */
   delayMs = 0;
   private server: Server | undefined;
@@ -75,6 +77,7 @@ export class FakePorch {
     name: string,
     lifecycle: PackageLifecycle,
     hash: string | null = null,
+    meta: { labels?: Record<string, string>; ownerReferences?: OwnerReference[] } = {},
   ): StoredRevision {
     const parts = name.split('.');
     const r: StoredRevision = {
@@ -86,8 +89,8 @@ export class FakePorch {
       repository: parts[0] ?? '',
       packageName: parts.slice(1, -1).join('/'),
       workspace: parts[parts.length - 1] ?? '',
-      labels: {},
-      ownerReferences: [],
+      labels: { ...meta.labels },
+      ownerReferences: [...(meta.ownerReferences ?? [])],
     };
     this.revisions.set(`${namespace}/${name}`, r);
     return r;
@@ -174,6 +177,7 @@ export class FakePorch {
       r.resources = { ...resources };
       r.rv = ++this.rvCounter;
       this.writes.push({ name: r.name, hash: hashOf(r.resources), rv: r.rv });
+      if (this.bareWriteAnswers) return [200, status(200, 'Success', 'updated')];
       return [200, JSON.stringify(this.resourcesObject(r))];
     }
     if (method === 'GET' && approval === undefined) return [200, JSON.stringify(this.revisionObject(r))];

@@ -5,6 +5,7 @@ import type {
   DeleteOutcome,
   PackageFilter,
   PorchClient,
+  ProposeOutcome,
   ResourcesSnapshot,
   WriteOutcome,
 } from '../../lib/clients/porch.ts';
@@ -35,6 +36,10 @@ export class StubPorch implements PorchClient {
     this.calls.push(`writeResources ${name}`);
     this.hashes.set(name, hash);
     return Promise.resolve('written');
+  }
+  propose(_ns: string, name: string): Promise<ProposeOutcome> {
+    this.calls.push(`propose ${name}`);
+    return Promise.resolve('proposed');
   }
   approve(_ns: string, name: string): Promise<ApproveOutcome> {
     this.calls.push(`approve ${name}`);

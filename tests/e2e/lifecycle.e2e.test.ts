@@ -828,3 +828,148 @@ spec:
     }
   }, 660_000);
 });
+
+// ---- many at once: one `kubectl apply` of 15 small 5G core functions, then delete them all ------------
+
+describe('many CNFDeployments at once on the local stack', () => {
+  const COUNT = 15;
+  const FUNCTIONS = ['NRF', 'AUSF', 'UDM', 'PCF', 'NSSF'];
+  const names = Array.from(
+    { length: COUNT },
+    (_, i) => `many-${FUNCTIONS[i % FUNCTIONS.length]!.toLowerCase()}-${i + 1}`,
+  );
+  const manifest = (which: readonly string[]): string =>
+    which
+      .map((name) => {
+        const i = names.indexOf(name);
+        return [
+          'apiVersion: nephoran.com/v1',
+          'kind: CNFDeployment',
+          `metadata: {name: ${name}, namespace: ${NS}, labels: {e2e: many}}`,
+          `spec: {type: 5G-Core, function: ${FUNCTIONS[i % FUNCTIONS.length]}, replicas: ${1 + (i % 2)}}`,
+        ].join('\n');
+      })
+      .join('\n---\n');
+
+  interface Left {
+    cnfs: string[];
+    revisions: string[];
+    refs: string[];
+    workload: string[];
+  }
+  /** What is left of `which` in Kubernetes, Porch and git. */
+  async function leftOf(which: readonly string[]): Promise<Left> {
+    const mine = (s: string): boolean =>
+      which.some((n) => s === n || s.includes(`/${n}/`) || s.endsWith(`/${n}`));
+    const cnfs = (await must(`kubectl get cnfdeployment -n ${NS} -l e2e=many -o name`))
+      .split('\n')
+      .filter((l) => which.includes(l.replace(/^.*\//, '')));
+    const prs = JSON.parse(
+      await must(`kubectl get packagerevisions -n ${NS} -o json`, { timeoutMs: 30_000 }),
+    ) as {
+      items: PackageRevision[];
+    };
+    const revisions = prs.items
+      .filter((p) => mine(p.spec.packageName ?? ''))
+      .map((p) => `${p.metadata.name} (${p.spec.lifecycle ?? '?'})`);
+    const refs = (await must(`git ls-remote ${GIT_URL}`))
+      .split('\n')
+      .map((l) => l.split('\t')[1] ?? '')
+      .filter((r) => which.some((n) => r.includes(`/${n}/`)));
+    const workload = (await must(`kubectl get deployment,pods -n ${NS} -o name -l nephoran.com/cnf`))
+      .split('\n')
+      .filter((l) => which.some((n) => l.replace(/^.*\//, '').startsWith(n)));
+    return { cnfs, revisions, refs, workload };
+  }
+  const nothing = (l: Left): boolean =>
+    l.cnfs.length + l.revisions.length + l.refs.length + l.workload.length === 0;
+  const describeLeft = (l: Left): string =>
+    `CNFDeployments: ${l.cnfs.join(' ') || '-'}; PackageRevisions: ${l.revisions.join(' ') || '-'}; ` +
+    `git refs: ${l.refs.join(' ') || '-'}; workload: ${l.workload.join(' ') || '-'}`;
+
+  async function phases(): Promise<Map<string, string>> {
+    const out = await must(
+      `kubectl get cnfdeployment -n ${NS} -l e2e=many -o jsonpath='{range .items[*]}{.metadata.name} {.status.phase}{"\\n"}{end}'`,
+    );
+    return new Map(
+      out
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split(' ') as [string, string]),
+    );
+  }
+
+  async function deleteAll(which: readonly string[], within: number): Promise<number> {
+    await must(`kubectl delete cnfdeployment -n ${NS} ${which.join(' ')} --wait=false`);
+    const { ms } = await waitUntil(
+      `nothing of ${which.length} deleted CNFDeployment(s) left in Kubernetes, Porch and git within ${within / 1000} s`,
+      async () => nothing(await leftOf(which)),
+      { timeoutMs: within, intervalMs: 1000, seen: async () => describeLeft(await leftOf(which)) },
+    );
+    return ms;
+  }
+
+  test(`7. ${COUNT} at once → all Active; delete → nothing left; re-create one of the same name → Active`, async () => {
+    try {
+      // Leftovers of an interrupted earlier run.
+      const before = await leftOf(names);
+      if (before.cnfs.length > 0) await deleteAll(names, 180_000);
+
+      const t0 = Date.now();
+      await must(`kubectl apply -f - <<'EOF'\n${manifest(names)}\nEOF`);
+      const activeAt = new Map<string, number>();
+      await waitUntil(
+        `all ${COUNT} CNFDeployments Active within 240 s of one kubectl apply`,
+        async () => {
+          for (const [n, p] of await phases())
+            if (p === 'Active' && !activeAt.has(n)) activeAt.set(n, Date.now() - t0);
+          return activeAt.size === COUNT;
+        },
+        {
+          timeoutMs: 240_000,
+          intervalMs: 1000,
+          seen: async () =>
+            [...(await phases())]
+              .filter(([n]) => !activeAt.has(n))
+              .map(([n, p]) => `${n}=${p || '-'}`)
+              .join(' '),
+        },
+      );
+      const times = [...activeAt.values()].sort((a, b) => a - b);
+      report.notes.push(
+        `many at once: ${COUNT} Active, p50 ${(times[Math.floor(COUNT / 2)]! / 1000).toFixed(1)} s, ` +
+          `all after ${(times.at(-1)! / 1000).toFixed(1)} s`,
+      );
+      // Every one is published once, its revision in git as a tag, and no Draft/Proposed is left.
+      const atActive = await leftOf(names);
+      for (const n of names) {
+        const tags = atActive.refs.filter((r) => r.startsWith(`refs/tags/${NS}/${n}/`));
+        expect({ name: n, tags }).toEqual({ name: n, tags: [`refs/tags/${NS}/${n}/v1`] });
+      }
+      expect(atActive.refs.filter((r) => /refs\/heads\/(drafts|proposed)\//.test(r))).toEqual([]);
+
+      const goneMs = await deleteAll(names, 120_000);
+      report.notes.push(`many at once: delete → nothing left after ${(goneMs / 1000).toFixed(1)} s`);
+
+      // The seed's CreatePackage_AlreadyExists case, the user's way: the same name again after a delete.
+      const again = names[0]!;
+      await must(`kubectl apply -f - <<'EOF'\n${manifest([again])}\nEOF`);
+      await waitUntil(
+        `${again} re-created → Active within 120 s`,
+        async () => (await phases()).get(again) === 'Active',
+        {
+          timeoutMs: 120_000,
+          intervalMs: 1000,
+          seen: async () => summary(await getCnf(again)),
+        },
+      );
+      const c = await getCnf(again);
+      expect(c?.status?.revision).toBe(1);
+      await deleteAll([again], 90_000);
+      report.steps.many = 'passed';
+    } catch (err) {
+      report.steps.many = 'failed';
+      throw err;
+    }
+  }, 720_000);
+});

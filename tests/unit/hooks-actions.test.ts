@@ -51,7 +51,10 @@ async function createChild(): Promise<{ req: Json; child: Json; status: Json }> 
   expect(res.statusCode).toBe(200);
   const body = res.json<Json>();
   const child = { ...body.children[0], metadata: { ...body.children[0].metadata, namespace: 'default' } };
-  porch.add('default', child.metadata.name, 'Draft', null);
+  // Metacontroller creates it with its labels (controller-uid selects it as this parent's child).
+  porch.add('default', child.metadata.name, 'Draft', null, {
+    labels: { ...child.metadata.labels, 'controller-uid': req.parent.metadata.uid },
+  });
   return { req, child, status: body.status };
 }
 
@@ -65,7 +68,7 @@ function observed(req: Json, status: Json, child: Json, lifecycle = child.spec.l
 }
 
 describe('sync carries out the reconciler actions in Porch', () => {
-  it('writes the package content, then (once Proposed) approves it', async () => {
+  it('writes the package content, proposes and approves it in one answer', async () => {
     await setup();
     const { req, child, status } = await createChild();
     const name = child.metadata.name;
@@ -75,23 +78,51 @@ describe('sync carries out the reconciler actions in Porch', () => {
     expect(porch.writes).toEqual([
       { name, hash: child.metadata.annotations['nephoran.com/content-hash'], rv: expect.any(Number) },
     ]);
-    expect(events.recorded.map((e) => e.event.reason)).toContain('ResourcesWritten');
-
-    // Next sync: the content is observed, so the reconciler proposes (a plain child update that
-    // Metacontroller does); Porch then holds a Proposed revision.
-    res = await post(t.app, '/sync', observed(req, res.json<Json>().status, child));
-    const proposed = res.json<Json>().children.find((c: Json) => c.metadata.name === name);
-    expect(proposed.spec.lifecycle).toBe('Proposed');
-    porch.revisions.get(`default/${name}`)!.lifecycle = 'Proposed';
-
-    res = await post(t.app, '/sync', observed(req, res.json<Json>().status, child, 'Proposed'));
-    expect(res.statusCode).toBe(200);
     expect(porch.approvals).toEqual([name]);
+    expect(porch.revisions.get(`default/${name}`)!.lifecycle).toBe('Published');
+    // Metacontroller never updates a child (OnDelete): the answer echoes what it observed.
+    expect(res.json<Json>().children.find((c: Json) => c.metadata.name === name).spec.lifecycle).toBe(
+      'Draft',
+    );
+    expect(events.recorded.map((e) => e.event.reason)).toEqual(
+      expect.arrayContaining(['ResourcesWritten', 'Proposed', 'Approved']),
+    );
+
+    // Metacontroller still shows the Draft (its watch lags): Porch's listing says Published, so
+    // nothing is written, proposed or approved again.
+    res = await post(t.app, '/sync', observed(req, res.json<Json>().status, child));
+    expect(res.statusCode).toBe(200);
     expect(porch.writes).toHaveLength(1);
-    expect(events.recorded.map((e) => e.event.reason)).toContain('Approved');
+    expect(porch.approvals).toHaveLength(1);
     const scrape = await t.metrics.registry.metrics();
     expect(scrape).toContain('nephoran_porch_actions_total{operation="writeResources",result="ok"} 1');
+    expect(scrape).toContain('nephoran_porch_actions_total{operation="propose",result="ok"} 1');
     expect(scrape).toContain('nephoran_porch_actions_total{operation="approve",result="ok"} 1');
+  });
+
+  it("reads a revision's content once per resourceVersion", async () => {
+    await setup();
+    const { req, child, status } = await createChild();
+    const name = child.metadata.name;
+    // Manual approval: the revision waits Proposed, and every sync looks at it again.
+    const manual = structuredClone(req);
+    manual.parent.spec.porch = { approval: 'Manual' };
+    let res = await post(t.app, '/sync', observed(manual, status, child));
+    expect(porch.revisions.get(`default/${name}`)!.lifecycle).toBe('Proposed');
+    const rv = String(porch.revisions.get(`default/${name}`)!.rv);
+    const proposed = { ...child, metadata: { ...child.metadata, resourceVersion: rv } };
+    const reads = (): number =>
+      porch.requests.filter((r) => r.method === 'GET' && r.path.includes('packagerevisionresources')).length;
+    res = await post(t.app, '/sync', observed(manual, res.json<Json>().status, proposed, 'Proposed'));
+    const after = reads();
+    for (let i = 0; i < 3; i++)
+      res = await post(t.app, '/sync', observed(manual, res.json<Json>().status, proposed, 'Proposed'));
+    expect(reads()).toBe(after);
+    expect(res.json<Json>().status.conditions).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: 'PackagePublished', reason: 'AwaitingApproval' }),
+      ]),
+    );
   });
 
   it('three Porch failures → 200 whose status reports the Transient error and which action failed', async () => {
@@ -162,9 +193,13 @@ describe('concurrent syncs for the same parent (two replicas racing)', () => {
     expect([a.statusCode, b.statusCode]).toEqual([200, 200]);
     expect(porch.writes).toHaveLength(1);
     // The loser saw the stale resourceVersion rejected (500) or found the content already there.
-    const puts = porch.requests.filter((r) => r.method === 'PUT');
-    expect(puts.length).toBeGreaterThanOrEqual(1);
-    expect(puts.length).toBeLessThanOrEqual(2);
+    const contentPuts = porch.requests.filter(
+      (r) => r.method === 'PUT' && r.path.includes('packagerevisionresources'),
+    );
+    expect(contentPuts.length).toBeGreaterThanOrEqual(1);
+    expect(contentPuts.length).toBeLessThanOrEqual(2);
+    // …and its propose and approve found the work done: one approval.
+    expect(porch.approvals).toEqual([child.metadata.name]);
     for (const r of [a, b]) expect(r.json<Json>().status.lastError).toBeUndefined();
   });
 
@@ -172,9 +207,13 @@ describe('concurrent syncs for the same parent (two replicas racing)', () => {
     await setup();
     const { req, child, status } = await createChild();
     const name = child.metadata.name;
-    await post(t.app, '/sync', observed(req, status, child)); // writes content
+    // Manual approval first: the content is written and proposed, not approved.
+    const manual = structuredClone(req);
+    manual.parent.spec.porch = { approval: 'Manual' };
+    await post(t.app, '/sync', observed(manual, status, child));
     const stored = porch.revisions.get(`default/${name}`)!;
-    stored.lifecycle = 'Proposed';
+    expect(stored.lifecycle).toBe('Proposed');
+    expect(porch.approvals).toEqual([]);
     porch.delayMs = 15;
     const next = observed(req, status, child, 'Proposed');
     const answers = await Promise.all([1, 2, 3].map(() => post(t.app, '/sync', next)));

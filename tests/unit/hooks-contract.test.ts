@@ -132,15 +132,24 @@ describe('POST /sync', () => {
 });
 
 describe('POST /finalize', () => {
-  it('answers only allowed keys including finalized, and walks Published to DeletionProposed', async () => {
-    const { app: a } = await app();
-    const res = await post(a, '/finalize', fixture('finalize'));
+  it('answers only allowed keys including finalized, leaves every child out and deletes the Published ones itself', async () => {
+    const porch = new StubPorch();
+    const { app: a } = await app({ porch });
+    const req = fixture('finalize');
+    const res = await post(a, '/finalize', req);
     expect(res.statusCode).toBe(200);
     const body = res.json<Json>();
     for (const k of Object.keys(body)) expect(ALLOWED_FINALIZE_KEYS).toContain(k);
     expect(typeof body.finalized).toBe('boolean');
     expect(body.finalized).toBe(false);
-    expect(body.children[0].spec.lifecycle).toBe('DeletionProposed');
+    expect(body.children).toEqual([]);
+    const published = Object.values(
+      req.children['PackageRevision.porch.kpt.dev/v1alpha1'] as Record<string, Json>,
+    )
+      .filter((c) => c.spec.lifecycle === 'Published')
+      .map((c) => `deletePackageRevision ${c.metadata.name}`);
+    expect(published.length).toBeGreaterThan(0);
+    expect(porch.calls).toEqual(expect.arrayContaining(published));
     expect(body.status.phase).toBe('Terminating');
   });
 

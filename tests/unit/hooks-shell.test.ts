@@ -88,6 +88,33 @@ describe('dispatch and execute', () => {
   });
 });
 
+describe("a revision's chain: write → propose → approve", () => {
+  it('a failed step stops the rest of its chain only; other revisions and repairs go on', async () => {
+    const porch = new StubPorch();
+    porch.writeResources = (_ns, name) => {
+      porch.calls.push(`writeResources ${name}`);
+      return Promise.reject(
+        new ApiError('non-fast-forward update', { class: 'Transient', reason: 'HTTP500' }),
+      );
+    };
+    const actions: Action[] = [
+      { type: 'writeResources', name: 'a', namespace: 'ns', files: {}, contentHash: 'h' },
+      { type: 'propose', name: 'a', namespace: 'ns' },
+      { type: 'approve', name: 'a', namespace: 'ns' },
+      { type: 'approve', name: 'b', namespace: 'ns' },
+      { type: 'deletePackageRevision', name: 'a', namespace: 'ns' },
+    ];
+    const results = await execute({ porch }, actions, 1e15, () => 0);
+    expect(porch.calls).toEqual(['writeResources a', 'approve b', 'deletePackageRevision a']);
+    // The blocked steps have no result: the write's failure is what status reports.
+    expect(results.map((r) => `${r.action.type} ${r.action.name} ${r.ok}`)).toEqual([
+      'writeResources a false',
+      'approve b true',
+      'deletePackageRevision a true',
+    ]);
+  });
+});
+
 describe('observations', () => {
   it('a Porch read failure is a Transient observation error with the client reason (or PorchObserveFailed)', async () => {
     const porch = new StubPorch();

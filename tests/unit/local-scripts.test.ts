@@ -1,7 +1,9 @@
 // The pure parts of the local-stack scripts (scripts/local/): option parsing, settings from the
 // environment, the wrapper go.mod, recipe selection, the GitOps stand-in's helpers, and the shared
 // process runner (against real, tiny child processes). The stack itself is covered by test:e2e.
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from '@jest/globals';
@@ -9,7 +11,7 @@ import { describe, expect, it } from '@jest/globals';
 import { parseOptions as buildOptions, cacheRoot, dirsFor, selectTools } from '../../scripts/local/build.ts';
 import { CommandError, UsageError, parseCli, run } from '../../scripts/local/common.ts';
 import { parseOptions as gitopsOptions } from '../../scripts/local/gitops.ts';
-import { key, ref, splitCatFileBatch } from '../../scripts/local/gitops/sync.ts';
+import { GitOps, advertisedRef, key, ref, splitCatFileBatch } from '../../scripts/local/gitops/sync.ts';
 import { hookEnv } from '../../scripts/local/stack/hooks.ts';
 import { flavour } from '../../scripts/local/stack/metacontroller.ts';
 import { ROOT, settings } from '../../scripts/local/stack/util.ts';
@@ -235,6 +237,73 @@ describe('GitOps stand-in helpers', () => {
     );
     expect(splitCatFileBatch(buf, ['a.yaml', 'b.yaml'])).toEqual({ 'a.yaml': a, 'b.yaml': b });
   });
+});
+
+describe('the GitOps stand-in reads branch heads from the git server', () => {
+  it('parses a ref advertisement; a missing ref is null; a bad one is an error', () => {
+    const pkt = (line: string): string => `${(line.length + 4).toString(16).padStart(4, '0')}${line}`;
+    const oid = 'a'.repeat(40);
+    const body = Buffer.from(
+      `${pkt('# service=git-upload-pack\n')}0000${pkt(`${'b'.repeat(40)} HEAD\0multi_ack side-band-64k\n`)}` +
+        `${pkt(`${oid} refs/heads/main\n`)}0000`,
+    );
+    expect(advertisedRef(body, 'refs/heads/main')).toBe(oid);
+    expect(advertisedRef(body, 'refs/heads/other')).toBeNull();
+    expect(() => advertisedRef(Buffer.from('zzzz'), 'refs/heads/main')).toThrow(/bad pkt-line length/);
+    expect(() => advertisedRef(Buffer.from('00ffshort'), 'refs/heads/main')).toThrow(/truncated/);
+  });
+
+  it("through the stack's git server (git http-backend), as Porch and the stand-ins use it", async () => {
+    const root = mkdtempSync(path.join(tmpdir(), 'githttp-'));
+    const git = (args: string[], cwd = root): string =>
+      execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd, encoding: 'utf8' });
+    git(['init', '--quiet', '--bare', 'site.git']);
+    git(['init', '--quiet', 'work']);
+    git(['commit', '--quiet', '--allow-empty', '-m', 'one'], path.join(root, 'work'));
+    git(['push', '--quiet', path.join(root, 'site.git'), 'HEAD:refs/heads/main'], path.join(root, 'work'));
+    const head = git(['rev-parse', 'HEAD'], path.join(root, 'work')).trim();
+    const port = await new Promise<number>((resolve) => {
+      const probe = createServer().listen(0, '127.0.0.1', () => {
+        const { port: p } = probe.address() as { port: number };
+        probe.close(() => resolve(p));
+      });
+    });
+    const server = spawn(
+      process.execPath,
+      [path.join(ROOT, 'scripts/local/githttp.ts'), '--root', root, '--port', String(port)],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('githttp did not start within 10 s')), 10_000);
+        const ready = (c: Buffer): void => {
+          if (!c.toString().includes('git http-backend on')) return;
+          clearTimeout(timer);
+          resolve();
+        };
+        server.stdout.on('data', ready);
+        server.stderr.on('data', ready);
+        server.once('exit', (code) => {
+          clearTimeout(timer);
+          reject(new Error(`githttp exited ${code}`));
+        });
+      });
+      const at = (repo: string, branch: string): GitOps =>
+        new GitOps({
+          repo: `http://127.0.0.1:${port}/${repo}`,
+          branch,
+          kubeconfig: '',
+          kubectl: 'kubectl',
+          stateDir: root,
+          resyncSeconds: 30,
+        });
+      await expect(at('site.git', 'main').remoteHead()).resolves.toBe(head);
+      await expect(at('site.git', 'feature').remoteHead()).resolves.toBeNull();
+      await expect(at('nowhere.git', 'main').remoteHead()).rejects.toThrow(/HTTP 404/);
+    } finally {
+      server.kill('SIGTERM');
+    }
+  }, 30_000);
 });
 
 describe('the process runner', () => {

@@ -523,12 +523,12 @@ describe('metacontroller/ kustomization', () => {
     expect(asObj(served?.subresources, 'subresources').status).toBeDefined();
   });
 
-  it('owns Porch PackageRevisions, updated in place', () => {
+  it('owns Porch PackageRevisions, which it creates and deletes but never updates (OnDelete)', () => {
     expect(spec.childResources).toEqual([
       {
         apiVersion: 'porch.kpt.dev/v1alpha1',
         resource: 'packagerevisions',
-        updateStrategy: { method: 'InPlace' },
+        updateStrategy: { method: 'OnDelete' },
       },
     ]);
   });

@@ -208,7 +208,7 @@ describe('getResources / getPackageRevision', () => {
 });
 
 describe('writeResources', () => {
-  it('writes the whole file set with the resourceVersion just read, then confirms', async () => {
+  it('writes the whole file set with the resourceVersion just read; the answer confirms it', async () => {
     const r = porch.add(NS, PR, 'Draft', null);
     const rv = r.rv;
     expect(await client.writeResources(NS, PR, files(H1), H1)).toBe('written');
@@ -217,8 +217,16 @@ describe('writeResources', () => {
       metadata: { resourceVersion: String(rv) },
       spec: { resources: files(H1) },
     });
-    expect(porch.requests.map((q) => q.method)).toEqual(['GET', 'PUT', 'GET']);
+    // Porch answers the PUT with the committed resources: no read-back needed.
+    expect(porch.requests.map((q) => q.method)).toEqual(['GET', 'PUT']);
     expect(porch.revisions.get(`${NS}/${PR}`)!.resources).toEqual(files(H1));
+  });
+
+  it('an answer without the resources is confirmed by reading them back', async () => {
+    porch.add(NS, PR, 'Draft', null);
+    porch.bareWriteAnswers = true;
+    expect(await client.writeResources(NS, PR, files(H1), H1)).toBe('written');
+    expect(porch.requests.map((q) => q.method)).toEqual(['GET', 'PUT', 'GET']);
   });
 
   it('is skipped when the observed hash already matches (idempotent)', async () => {
@@ -262,7 +270,7 @@ describe('writeResources', () => {
     expect(await client.writeResources(NS, PR, files(H2), H2)).toBe('written');
     const puts = porch.requests.filter((q) => q.method === 'PUT');
     expect(puts).toHaveLength(2);
-    expect(porch.requests.map((q) => q.method)).toEqual(['GET', 'PUT', 'GET', 'PUT', 'GET']);
+    expect(porch.requests.map((q) => q.method)).toEqual(['GET', 'PUT', 'GET', 'PUT']);
     expect(porch.revisions.get(`${NS}/${PR}`)!.rv).toBeGreaterThan(r.rv - 1);
   });
 
@@ -303,22 +311,66 @@ describe('writeResources', () => {
     expect(porch.requests.filter((q) => q.method === 'PUT')).toHaveLength(1);
   });
 
-  it('reports WriteNotConfirmed when the re-read shows other content', async () => {
-    const stored = porch.add(NS, PR, 'Draft', H1);
-    // Let the write through, then have "another writer" replace the content before the confirming
-    // GET (the third request: GET, PUT, GET).
-    let calls = 0;
-    const realClient = makeClient({
-      authHeaders: () => {
-        if (++calls === 3) stored.resources = { Kptfile: kptfile('c'.repeat(64)) };
-        return Promise.resolve({});
+  it('reports WriteNotConfirmed when what Porch committed is other content', async () => {
+    porch.add(NS, PR, 'Draft', H1);
+    // Porch answers with other content than was sent (e.g. another writer got in between, or the
+    // package's pipeline rewrote the Kptfile): the write is not taken as done.
+    porch.fault({
+      method: 'PUT',
+      reply: {
+        status: 200,
+        body: JSON.stringify({
+          apiVersion: 'porch.kpt.dev/v1alpha1',
+          kind: 'PackageRevisionResources',
+          metadata: { name: PR, namespace: NS, resourceVersion: '99' },
+          spec: { resources: { Kptfile: kptfile('c'.repeat(64)) } },
+        }),
       },
     });
-    await expect(realClient.writeResources(NS, PR, files(H2), H2)).rejects.toMatchObject({
+    await expect(client.writeResources(NS, PR, files(H2), H2)).rejects.toMatchObject({
       class: 'Transient',
       reason: 'WriteNotConfirmed',
     });
-    await realClient.close();
+  });
+});
+
+describe('propose', () => {
+  it('moves a Draft to Proposed with the object just read (its resourceVersion, its labels)', async () => {
+    const rv = porch.add(NS, PR, 'Draft', H1, { labels: { 'nephoran.com/cnf': 'test-amf' } }).rv;
+    expect(await client.propose(NS, PR)).toBe('proposed');
+    const put = porch.requests.find((q) => q.method === 'PUT')!;
+    expect(put.path).toBe(`/apis/porch.kpt.dev/v1alpha1/namespaces/${NS}/packagerevisions/${PR}`);
+    expect(put.body).toMatchObject({
+      metadata: { name: PR, resourceVersion: String(rv), labels: { 'nephoran.com/cnf': 'test-amf' } },
+      spec: { lifecycle: 'Proposed' },
+    });
+    expect(porch.revisions.get(`${NS}/${PR}`)!.lifecycle).toBe('Proposed');
+  });
+
+  it('skips a revision already Proposed or beyond, reading only', async () => {
+    porch.add(NS, PR, 'Proposed', H1);
+    porch.add(NS, 'p', 'Published', H1);
+    expect(await client.propose(NS, PR)).toBe('skipped');
+    expect(await client.propose(NS, 'p')).toBe('skipped');
+    expect(porch.requests.every((q) => q.method === 'GET')).toBe(true);
+  });
+
+  it('500 "the object has been modified" (a write in between) → read again and propose', async () => {
+    porch.add(NS, PR, 'Draft', H1);
+    porch.fault({
+      method: 'PUT',
+      reply: {
+        status: 500,
+        body: JSON.stringify({
+          kind: 'Status',
+          reason: 'InternalError',
+          message:
+            'Internal error occurred: Operation cannot be fulfilled on packagerevisions.porch.kpt.dev "x": the object has been modified; please apply your changes to the latest version and try again',
+        }),
+      },
+    });
+    expect(await client.propose(NS, PR)).toBe('proposed');
+    expect(porch.requests.map((q) => q.method)).toEqual(['GET', 'PUT', 'GET', 'PUT']);
   });
 });
 

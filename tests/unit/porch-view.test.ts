@@ -5,7 +5,7 @@
 // everything on delete (the branch revision found, not assumed), and adopting what a deleted CNF of
 // the same name left behind.
 import { describe, expect, it } from '@jest/globals';
-import { listingNeeded, ownershipOf, porchView } from '../../lib/porch-view.ts';
+import { freshest, listingNeeded, ownershipOf, porchView } from '../../lib/porch-view.ts';
 import { finalize, reconcile } from '../../lib/reconcile/index.ts';
 import { LABEL_CONTROLLER_UID } from '../../lib/labels.ts';
 import type { PackageRevision, ReconcileOutput } from '../../lib/types.ts';
@@ -43,6 +43,25 @@ describe('porchView and listingNeeded', () => {
     expect(porchView([foreign], parent, [])?.ownedByOther).toBe('other');
     expect(porchView([foreign], parent, [])?.unobserved).toEqual([]);
     expect(porchView(undefined, parent, [])).toBeUndefined();
+  });
+
+  it("freshest: lifecycle, revision and version from Porch's listing; our metadata as observed; twins and unlisted as observed", () => {
+    const observed = packageRevision({ workspace: 'r1-0123456789', contentHash: 'h', lifecycle: 'Draft' });
+    observed.metadata.resourceVersion = 'commit-1';
+    // Porch has moved it on, and (under load) dropped its metadata.
+    const listed: PackageRevision = {
+      ...observed,
+      metadata: { name: observed.metadata.name, namespace: 'default', resourceVersion: 'commit-2' },
+      spec: { ...observed.spec, lifecycle: 'Published', revision: 1 },
+    };
+    const [fresh] = freshest([observed], [listed]);
+    expect(fresh?.spec).toMatchObject({ lifecycle: 'Published', revision: 1 });
+    expect(fresh?.metadata.resourceVersion).toBe('commit-2');
+    expect(fresh?.metadata.annotations).toEqual(observed.metadata.annotations);
+    expect(fresh?.metadata.labels).toEqual(observed.metadata.labels);
+    expect(freshest([observed], [listed, listed])).toEqual([observed]);
+    expect(freshest([observed], [])).toEqual([observed]);
+    expect(freshest([observed], undefined)).toEqual([observed]);
   });
 
   it('lists only while something is in flight or not where status says; always while deleting', () => {

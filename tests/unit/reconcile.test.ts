@@ -56,24 +56,77 @@ describe('CNFLifecycleManager Deploy', () => {
     });
   });
 
-  it('Deploy success: drives the Draft (write → propose → approve) and reaches Active', () => {
+  it('Deploy success: drives the Draft (write → propose → approve, one answer) and reaches Active', () => {
     const w = new World();
-    w.sync();
-    const write = w.sync();
-    expect(write.actions.map((a) => a.type)).toEqual(['writeResources']);
-    expect(cond(write, 'PackagePublished')?.reason).toBe('WritingContent');
-    const propose = w.sync();
-    expect(propose.actions).toEqual([]);
-    expect(propose.children[0]?.spec.lifecycle).toBe('Proposed');
-    expect(cond(propose, 'PackagePublished')?.reason).toBe('Proposing');
-    const approve = w.sync();
-    expect(approve.actions.map((a) => a.type)).toEqual(['approve']);
-    expect(cond(approve, 'PackagePublished')?.reason).toBe('Approving');
+    const create = w.sync();
+    expect(create.children.map((c) => c.spec.lifecycle)).toEqual(['Draft']);
+    const publish = w.sync();
+    // Every step the revision still needs, in order, for the shell to run one after another.
+    const name = publish.status.packageRevision;
+    expect(publish.actions.map((a) => `${a.type} ${a.name}`)).toEqual([
+      `writeResources ${name}`,
+      `propose ${name}`,
+      `approve ${name}`,
+    ]);
+    expect(cond(publish, 'PackagePublished')?.reason).toBe('WritingContent');
+    // The desired child keeps the lifecycle Porch holds: Metacontroller never updates it (OnDelete).
+    expect(publish.children[0]?.spec.lifecycle).toBe('Draft');
+    expect(w.children.get(name!)?.spec.lifecycle).toBe('Published');
     w.runUntil((x) => x.parent.status?.phase === 'Active');
     expect(w.parent.status?.history?.[0]).toMatchObject({ outcome: 'Healthy', revision: 1 });
     expect(w.parent.status?.lastHealthy?.contentHash).toBe(w.parent.status?.contentHash);
     expect(cond(w.parent, 'Provisioning')).toMatchObject({ status: 'True', reason: 'Provisioned' });
     expect(w.refusals).toEqual([]);
+  });
+
+  it('a written Draft is proposed and approved; a Proposed one is approved', () => {
+    const w = new World();
+    w.sync();
+    const name = w.last!.status.packageRevision!;
+    // The content is there already (an earlier answer's write landed, its propose did not).
+    w.failActions = (a) =>
+      a.type === 'propose' ? { class: 'Transient', reason: 'HTTP503', message: 'unavailable' } : undefined;
+    const first = w.sync();
+    expect(first.actions.map((a) => a.type)).toEqual(['writeResources', 'propose', 'approve']);
+    expect(w.children.get(name)?.spec.lifecycle).toBe('Draft');
+    expect(first.status.lastError).toMatchObject({ reason: 'HTTP503', action: `propose:${name}` });
+    w.failActions = undefined;
+    w.advance(first.resyncAfterSeconds ?? 2);
+    const second = w.sync();
+    expect(second.actions.map((a) => a.type)).toEqual(['propose', 'approve']);
+    expect(cond(second, 'PackagePublished')?.reason).toBe('Proposing');
+    expect(w.children.get(name)?.spec.lifecycle).toBe('Published');
+  });
+
+  it('a failed write stops the chain: nothing is proposed or approved with the wrong content', () => {
+    const w = new World();
+    w.sync();
+    const name = w.last!.status.packageRevision!;
+    w.failActions = (a) =>
+      a.type === 'writeResources'
+        ? { class: 'Transient', reason: 'HTTP500', message: 'non-fast-forward' }
+        : undefined;
+    const out = w.sync();
+    expect(out.actions.map((a) => a.type)).toEqual(['writeResources', 'propose', 'approve']);
+    expect(w.children.get(name)?.spec.lifecycle).toBe('Draft');
+    expect(out.status.lastError).toMatchObject({ reason: 'HTTP500', action: `writeResources:${name}` });
+    expect(w.refusals).toEqual([]);
+  });
+
+  it("plans from Porch's copy when Metacontroller's lags: a revision Porch lists Proposed is approved", () => {
+    const w = new World({ spec: { porch: { approval: 'Manual' } } });
+    w.runUntil((x) => x.children.values().next().value?.spec.lifecycle === 'Proposed');
+    const name = w.last!.status.packageRevision!;
+    const input = w.input();
+    // Metacontroller still shows the Draft (its watch missed Porch's update); Porch lists Proposed.
+    input.children = input.children.map((c) => ({ ...c, spec: { ...c.spec, lifecycle: 'Draft' } }));
+    input.parent.spec.porch = { ...input.parent.spec.porch, approval: 'Automatic' };
+    expect(input.observations.packageRevisions?.find((p) => p.metadata.name === name)?.spec.lifecycle).toBe(
+      'Proposed',
+    );
+    const out = reconcile(input);
+    expect(out.actions.map((a) => `${a.type} ${a.name}`)).toEqual([`approve ${name}`]);
+    expect(out.children.find((c) => c.metadata.name === name)?.spec.lifecycle).toBe('Proposed');
   });
 
   it('Manual approval: the condition names the revision and how to approve it', () => {
@@ -238,32 +291,35 @@ describe('CNFLifecycleManager Scale', () => {
 });
 
 describe('CNFLifecycleManager Delete', () => {
-  it('Delete with graceful shutdown: Published → DeletionProposed, then deleted, then finalized once the workload is gone', () => {
+  it('Delete with graceful shutdown: Published revisions deleted by the shell, the rest by Metacontroller, then finalized once the workload is gone', () => {
     const w = new World();
     w.runUntil((x) => x.parent.status?.phase === 'Active');
+    const published = [...w.children.keys()];
     w.markDeleted();
     const first = w.sync() as ReturnType<typeof finalize>;
     expect(first.status.phase).toBe('Terminating');
     expect(first.finalized).toBe(false);
-    expect(first.children.every((c) => c.spec.lifecycle === 'DeletionProposed')).toBe(true);
+    // Every child is left out; the Published ones (which Metacontroller may not delete while
+    // Porch's webhook asks for DeletionProposed first) are deleted by the shell.
+    expect(first.children).toEqual([]);
     expect(cond(first, 'Terminating')?.reason).toBe('DeletingPackageRevisions');
     // The package leaves the deployment branch only after its numbered revisions are gone.
-    expect(first.actions.filter((a) => a.type === 'deletePackageRevision')).toEqual([]);
-    const second = w.sync() as ReturnType<typeof finalize>;
-    expect(second.children).toEqual([]);
+    expect(first.actions.filter((a) => a.type === 'deletePackageRevision').map((a) => a.name)).toEqual(
+      published,
+    );
     expect(w.children.size).toBe(0);
     // Then Porch's branch revision (found in Porch's listing, whatever the branch is called).
-    const third = w.sync() as ReturnType<typeof finalize>;
-    expect(third.finalized).toBe(false);
-    expect(cond(third, 'Terminating')?.reason).toBe('DeletingPackageRevisions');
-    expect(third.actions).toContainEqual({
+    const second = w.sync() as ReturnType<typeof finalize>;
+    expect(second.finalized).toBe(false);
+    expect(cond(second, 'Terminating')?.reason).toBe('DeletingPackageRevisions');
+    expect(second.actions).toContainEqual({
       type: 'deletePackageRevision',
       name: `${w.parent.status?.repository}.default.${w.parent.metadata.name}.main`,
       namespace: 'default',
     });
     expect(w.branch).toBeUndefined();
-    const fourth = w.sync() as ReturnType<typeof finalize>;
-    expect(cond(fourth, 'Terminating')?.reason).toBe('WaitingForWorkload');
+    const third = w.sync() as ReturnType<typeof finalize>;
+    expect(cond(third, 'Terminating')?.reason).toBe('WaitingForWorkload');
     w.removeWorkload();
     const last = w.sync() as ReturnType<typeof finalize>;
     expect(last.finalized).toBe(true);

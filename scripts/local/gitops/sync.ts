@@ -11,6 +11,7 @@ import { errorMessage, run, say as log, writeJson, type RunOptions, type RunResu
 
 const LOCAL_CONFIG = 'config.kubernetes.io/local-config';
 const FIELD_MANAGER = 'nephoran-local-gitops';
+const DISCOVERY_RETRY_MS = 10_000;
 
 /** What the stand-in follows and where it keeps its state. */
 export interface GitOpsConfig {
@@ -97,6 +98,31 @@ export function splitCatFileBatch(buf: Buffer, paths: string[]): Record<string, 
   return files;
 }
 
+/**
+ * The object id `ref` points at in a smart-HTTP ref advertisement (pkt-lines: "# service=…", a
+ * flush, then "<oid> <ref>[\\0capabilities]"), or null when the ref is not advertised.
+ */
+export function advertisedRef(body: Buffer, ref: string): string | null {
+  let off = 0;
+  while (off + 4 <= body.length) {
+    const len = Number.parseInt(body.subarray(off, off + 4).toString('latin1'), 16);
+    if (Number.isNaN(len)) throw new Error('ref advertisement: bad pkt-line length');
+    if (len === 0) {
+      off += 4; // flush
+      continue;
+    }
+    if (len < 4 || off + len > body.length) throw new Error('ref advertisement: truncated pkt-line');
+    const line = body
+      .subarray(off + 4, off + len)
+      .toString('utf8')
+      .replace(/\n$/, '');
+    off += len;
+    const [oid, name] = line.split('\0')[0]!.split(' ');
+    if (name === ref && oid !== undefined && /^[0-9a-f]{40,64}$/.test(oid)) return oid;
+  }
+  return null;
+}
+
 // ---- the stand-in ---------------------------------------------------------------------------------
 
 export class GitOps {
@@ -107,6 +133,8 @@ export class GitOps {
   lastSync = 0;
   retryAt = 0;
   waitingLogged = false;
+  readonly discovery = new Map<string, Served>();
+  readonly notServedUntil = new Map<string, number>();
 
   constructor(opts: GitOpsConfig) {
     this.opts = opts;
@@ -140,15 +168,17 @@ export class GitOps {
     }
   }
 
-  /** Head of the branch on the server, or null when the branch does not exist (yet). */
+  /**
+   * Head of the branch on the server, or null when the branch does not exist (yet): the smart-HTTP
+   * ref advertisement (GET info/refs), read here rather than by spawning `git ls-remote` once a
+   * second — with a stand-in per site, those spawns were a fifth of the machine's CPU under load.
+   */
   async remoteHead(): Promise<string | null> {
-    const ref = `refs/heads/${this.opts.branch}`;
-    const res = await this.#run('git', ['ls-remote', '--exit-code', this.opts.repo, ref], {
-      timeoutMs: 15_000,
-    });
-    if (res.code === 2) return null;
-    if (res.code !== 0) throw new Error(`git ls-remote ${this.opts.repo}: ${res.stderr.trim()}`);
-    return res.stdout.split(/\s+/)[0] ?? null;
+    const url = `${this.opts.repo.replace(/\/+$/, '')}/info/refs?service=git-upload-pack`;
+    const res = await fetch(url, { signal: AbortSignal.timeout(15_000) });
+    const body = Buffer.from(await res.arrayBuffer());
+    if (!res.ok) throw new Error(`GET ${url}: HTTP ${res.status} ${body.toString('utf8').trim()}`);
+    return advertisedRef(body, `refs/heads/${this.opts.branch}`);
   }
 
   async fetch(): Promise<string> {
@@ -187,10 +217,15 @@ export class GitOps {
     return { paths, files: splitCatFileBatch(res.stdoutBuf, wanted) };
   }
 
-  /** The kinds a group/version serves, or null when it is not served. */
+  /**
+   * The kinds a group/version serves, or null when it is not served. Kept across syncs (a kubectl
+   * per group/version per sync was most of a sync's cost); a group/version not served is asked
+   * again after DISCOVERY_RETRY_MS, as a CRD may be installed after the package was published.
+   */
   async served(apiVersion: string, cache: Map<string, Served>): Promise<Served> {
     const known = cache.get(apiVersion);
-    if (known !== undefined) return known;
+    if (known !== undefined && (known !== null || Date.now() < (this.notServedUntil.get(apiVersion) ?? 0)))
+      return known;
     const url = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
     const res = await this.kubectl(['get', '--raw', url]);
     let kinds: Served = null;
@@ -206,6 +241,7 @@ export class GitOps {
       throw new Error(`discovery ${url}: ${res.stderr.trim()}`);
     }
     cache.set(apiVersion, kinds);
+    if (kinds === null) this.notServedUntil.set(apiVersion, Date.now() + DISCOVERY_RETRY_MS);
     return kinds;
   }
 
@@ -248,7 +284,7 @@ export class GitOps {
     const packages = new Map<string, DesiredPackage>(
       pkgDirs.map((d) => [d, { objects: [], skipped: [], error: null }]),
     );
-    const discovery = new Map<string, Served>();
+    const discovery = this.discovery;
     for (const [file, text] of Object.entries(files)) {
       if (path.posix.basename(file) === 'Kptfile') continue;
       const dir = owner(file);
