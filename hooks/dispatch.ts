@@ -35,9 +35,9 @@ async function call(clients: Clients, action: Action, opts: CallOptions): Promis
         'skipped',
       );
     case 'propose':
-      return skipped(await porch.propose(action.namespace, action.name, opts), 'skipped');
+      return skipped(await porch.propose(action.namespace, action.name, action.contentHash, opts), 'skipped');
     case 'approve':
-      return skipped(await porch.approve(action.namespace, action.name, opts), 'skipped');
+      return skipped(await porch.approve(action.namespace, action.name, action.contentHash, opts), 'skipped');
     case 'deletePackageRevision':
       return skipped(await porch.deletePackageRevision(action.namespace, action.name, opts), 'skipped');
     case 'adoptPackageRevision':

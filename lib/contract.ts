@@ -136,13 +136,15 @@ export type PorchAction =
       contentHash: string;
     }
   /**
-   * Draft → Proposed, from a fresh read. Every lifecycle change is the hook's own (Metacontroller
+   * Draft → Proposed, from a fresh read, once Porch holds `contentHash` in the revision. Every
+   * lifecycle change is the hook's own (Metacontroller
    * creates and deletes children but never updates them: updateStrategy OnDelete), because
    * Metacontroller's copy lags Porch under load and an update from it is refused
    * (docs/operations.md, "Porch under load").
    */
-  | { type: 'propose'; name: string; namespace: string }
-  | { type: 'approve'; name: string; namespace: string }
+  | { type: 'propose'; name: string; namespace: string; contentHash: string }
+  /** Proposed → Published, from a fresh read, once Porch holds `contentHash` in the revision. */
+  | { type: 'approve'; name: string; namespace: string; contentHash: string }
   /**
    * Delete a revision: a Published one beyond the history bound, every Published one on delete, and
    * Porch's branch revision `<repo>.<pkg>.<branch>`, which keeps the package on the deployment branch

@@ -33,6 +33,7 @@ export const ERROR_REASONS = [
   'NoCluster',
   'Conflict',
   'WriteNotConfirmed',
+  'ContentNotWritten',
   'NotDraft',
   'NotProposed',
   // Kubernetes Status reasons Porch answers with

@@ -129,16 +129,18 @@ export function porchView(
 
 /**
  * Whether the shell should list the package in Porch before this answer: always while deleting; and
- * while anything is in flight or not where status says it is — no child observed, one not yet
- * published, the latest recorded revision pending or not observed. A settled CNF costs no listing.
- * (Status is only read here to decide whether to look; what the listing says is what counts.)
+ * whenever the answer may ask for a revision or move one — no child observed, one not yet published,
+ * the revision status records not observed, or a spec change not yet reconciled (it may ask for a
+ * new revision, whose name must not collide with one Porch holds). A CNF whose revision is
+ * published and observed costs no listing, also while its workload comes up: under load the
+ * listing on every waiting sync was a fifth of the hook's calls to Porch. (Status is only read here
+ * to decide whether to look; what the listing says is what counts.)
  */
 export function listingNeeded(parent: CNFDeployment, observed: readonly PackageRevision[]): boolean {
   if (parent.metadata.deletionTimestamp !== undefined) return true;
   if (observed.length === 0) return true;
   if (observed.some((c) => (c.spec.lifecycle ?? 'Draft') !== 'Published')) return true;
-  const history = parent.status?.history ?? [];
-  if (history[history.length - 1]?.outcome === 'Pending') return true;
+  if (parent.metadata.generation !== parent.status?.observedGeneration) return true;
   const recorded = parent.status?.packageRevision;
   return recorded !== undefined && !observed.some((c) => c.metadata.name === recorded);
 }

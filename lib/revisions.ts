@@ -370,9 +370,10 @@ export function planRevisions(input: PlanInput): RevisionPlan {
           contentHash: input.desired.contentHash,
         });
       }
-      actions.push({ type: 'propose', name: info.name, namespace });
+      actions.push({ type: 'propose', name: info.name, namespace, contentHash: input.desired.contentHash });
     }
-    if (input.approval === 'Automatic') actions.push({ type: 'approve', name: info.name, namespace });
+    if (input.approval === 'Automatic')
+      actions.push({ type: 'approve', name: info.name, namespace, contentHash: input.desired.contentHash });
   }
   children.sort((a, b) =>
     a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0,

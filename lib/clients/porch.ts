@@ -58,9 +58,13 @@ export interface PorchClient {
     contentHash: string,
     opts?: CallOptions,
   ): Promise<WriteOutcome>;
-  /** Draft → Proposed from a fresh read; skipped when it is already Proposed or beyond. */
-  propose(namespace: string, name: string, opts?: CallOptions): Promise<ProposeOutcome>;
-  approve(namespace: string, name: string, opts?: CallOptions): Promise<ApproveOutcome>;
+  /**
+   * Draft → Proposed from a fresh read, once the revision holds `contentHash`; skipped when it is
+   * already Proposed or beyond.
+   */
+  propose(namespace: string, name: string, contentHash: string, opts?: CallOptions): Promise<ProposeOutcome>;
+  /** Proposed → Published from a fresh read, once the revision holds `contentHash`. */
+  approve(namespace: string, name: string, contentHash: string, opts?: CallOptions): Promise<ApproveOutcome>;
   deletePackageRevision(namespace: string, name: string, opts?: CallOptions): Promise<DeleteOutcome>;
   /** Every revision of one package, whatever its labels (a field-selected LIST). */
   listPackageRevisions(
@@ -147,20 +151,31 @@ export class PorchHttpClient implements PorchClient {
     });
   }
 
-  propose(namespace: string, name: string, opts: CallOptions = {}): Promise<ProposeOutcome> {
+  propose(
+    namespace: string,
+    name: string,
+    contentHash: string,
+    opts: CallOptions = {},
+  ): Promise<ProposeOutcome> {
     return this.caller.retrying(opts, async () => {
       // The object as Porch holds it now: its resourceVersion and its labels as they are (Porch
       // refuses a body that changes kpt.dev/latest-revision, and a Draft never carries it).
       const pr = await this.readRevision(namespace, name, opts);
       const lifecycle = pr.spec?.lifecycle ?? 'Draft';
       if (lifecycle !== 'Draft') return 'skipped';
+      await this.confirmContent(namespace, name, pr, contentHash, opts);
       const body = { ...pr, spec: { ...pr.spec, lifecycle: 'Proposed' } };
       await this.send('PUT', revisionPath(namespace, name), body, opts);
       return 'proposed';
     });
   }
 
-  approve(namespace: string, name: string, opts: CallOptions = {}): Promise<ApproveOutcome> {
+  approve(
+    namespace: string,
+    name: string,
+    contentHash: string,
+    opts: CallOptions = {},
+  ): Promise<ApproveOutcome> {
     return this.caller.retrying(opts, async () => {
       const pr = await this.readRevision(namespace, name, opts);
       const lifecycle = pr.spec?.lifecycle ?? 'Draft';
@@ -172,10 +187,44 @@ export class PorchHttpClient implements PorchClient {
           httpStatus: 422,
         });
       }
+      await this.confirmContent(namespace, name, pr, contentHash, opts);
       const body = { ...pr, spec: { ...pr.spec, lifecycle: 'Published' } };
       await this.send('PUT', `${revisionPath(namespace, name)}/approval`, body, opts);
       return 'approved';
     });
+  }
+
+  /**
+   * That the revision holds `contentHash` at the very version about to be moved on. Porch v1.5.8's
+   * cache can fall back to an older version of a revision when a repository refresh races a write
+   * (docs/operations.md, "Porch under load"): measured here, a revision was proposed and published
+   * with its init content although the write had been confirmed. Porch's resourceVersion is the git
+   * commit, the same for the revision and its resources, and Porch refuses a lifecycle change at any
+   * other version than the one it holds — so checking the content at the revision's version makes
+   * the move act on that content or fail.
+   */
+  private async confirmContent(
+    namespace: string,
+    name: string,
+    pr: PackageRevision,
+    contentHash: string,
+    opts: CallOptions,
+  ): Promise<void> {
+    const held = snapshot(await this.readResources(namespace, name, opts));
+    if (held.resourceVersion !== (pr.metadata.resourceVersion ?? '')) {
+      // Moved between the two reads: read both again.
+      throw new ApiError(`${namespace}/${name} changed while being read`, {
+        class: 'Transient',
+        reason: 'Conflict',
+        retryable: true,
+      });
+    }
+    if (held.contentHash !== contentHash) {
+      throw new ApiError(
+        `${namespace}/${name} holds content ${held.contentHash ?? 'none'} in Porch, not ${contentHash}: not moved on (the content is written again)`,
+        { class: 'Transient', reason: 'ContentNotWritten' },
+      );
+    }
   }
 
   deletePackageRevision(namespace: string, name: string, opts: CallOptions = {}): Promise<DeleteOutcome> {

@@ -686,13 +686,28 @@ describe('CNFDeployment lifecycle on the local stack', () => {
         `delete: CNFDeployment gone after ${(ms / 1000).toFixed(1)} s; lifecycles of numbered revisions seen while deleting: ${[...lifecycles].join(', ')}`,
       );
       expect(report.phases.delete).toContain('Terminating');
-      const prs = await packageRevisions(PKG);
-      if (numbered(prs).length > 0) {
-        throw new Error(
-          `expected no numbered PackageRevisions of ${PKG} after the delete, seen: ${describePrs(prs)}`,
-        );
-      }
-      if (prs.length > 0) report.notes.push(`after delete Porch still lists: ${describePrs(prs)}`);
+      // Nothing of the package is left in Porch (its branch revision included) or in git.
+      const { value: prs } = await waitUntil(
+        `no PackageRevision of ${PKG} and no git ref of it within 30 s of the CNFDeployment going`,
+        async () => {
+          const left = await packageRevisions(PKG);
+          const refs = (await must(`git ls-remote ${GIT_URL}`))
+            .split('\n')
+            .filter((l) => l.includes(`/${PKG}/`));
+          return left.length === 0 && refs.length === 0 ? left : undefined;
+        },
+        {
+          timeoutMs: 30_000,
+          intervalMs: 500,
+          seen: async () => {
+            const refs = (await must(`git ls-remote ${GIT_URL}`))
+              .split('\n')
+              .filter((l) => l.includes(`/${PKG}/`));
+            return `PackageRevisions: ${describePrs(await packageRevisions(PKG))}; git refs: ${refs.join(' ') || '-'}`;
+          },
+        },
+      );
+      expect(prs).toEqual([]);
       const wl = await sh(`kubectl get deployment,pods -n ${NS} -l nephoran.com/cnf=${NAME} -o name`);
       const dep = await sh(`kubectl get deployment ${NAME} -n ${NS} -o name`);
       const left = `${wl.stdout}${dep.code === 0 ? dep.stdout : ''}`.trim();
@@ -909,7 +924,7 @@ describe('many CNFDeployments at once on the local stack', () => {
     return ms;
   }
 
-  test(`7. ${COUNT} at once → all Active; delete → nothing left; re-create one of the same name → Active`, async () => {
+  test(`8. ${COUNT} at once → all Active; delete → nothing left; re-create one of the same name → Active`, async () => {
     try {
       // Leftovers of an interrupted earlier run.
       const before = await leftOf(names);

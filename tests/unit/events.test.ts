@@ -92,7 +92,7 @@ describe('eventsForAnswer', () => {
       files: {},
       contentHash: 'abcdef0123456789',
     };
-    const approve = { type: 'approve' as const, name: 'pr1', namespace: 'default' };
+    const approve = { type: 'approve' as const, name: 'pr1', namespace: 'default', contentHash: 'h' };
     const results: ActionResult[] = [
       { action: write, ok: true },
       { action: approve, ok: true },

@@ -61,7 +61,9 @@ describe('dispatch and execute', () => {
   it('a client that throws something other than an ApiError reports a Transient ClientError', async () => {
     const porch = new StubPorch();
     porch.approve = () => Promise.reject(new TypeError('boom'));
-    expect(await dispatch({ porch }, { type: 'approve', name: 'r', namespace: 'ns' }, {})).toMatchObject({
+    expect(
+      await dispatch({ porch }, { type: 'approve', name: 'r', namespace: 'ns', contentHash: 'h' }, {}),
+    ).toMatchObject({
       ok: false,
       error: { class: 'Transient', reason: 'ClientError', message: 'boom' },
     });
@@ -71,8 +73,8 @@ describe('dispatch and execute', () => {
     const porch = new StubPorch();
     let t = 0;
     const actions: Action[] = [
-      { type: 'approve', name: 'a', namespace: 'ns' },
-      { type: 'approve', name: 'b', namespace: 'ns' },
+      { type: 'approve', name: 'a', namespace: 'ns', contentHash: 'h' },
+      { type: 'approve', name: 'b', namespace: 'ns', contentHash: 'h' },
     ];
     porch.approve = (_ns, name) => {
       porch.calls.push(name);
@@ -99,9 +101,9 @@ describe("a revision's chain: write → propose → approve", () => {
     };
     const actions: Action[] = [
       { type: 'writeResources', name: 'a', namespace: 'ns', files: {}, contentHash: 'h' },
-      { type: 'propose', name: 'a', namespace: 'ns' },
-      { type: 'approve', name: 'a', namespace: 'ns' },
-      { type: 'approve', name: 'b', namespace: 'ns' },
+      { type: 'propose', name: 'a', namespace: 'ns', contentHash: 'h' },
+      { type: 'approve', name: 'a', namespace: 'ns', contentHash: 'h' },
+      { type: 'approve', name: 'b', namespace: 'ns', contentHash: 'h' },
       { type: 'deletePackageRevision', name: 'a', namespace: 'ns' },
     ];
     const results = await execute({ porch }, actions, 1e15, () => 0);

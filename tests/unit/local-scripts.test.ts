@@ -11,7 +11,14 @@ import { describe, expect, it } from '@jest/globals';
 import { parseOptions as buildOptions, cacheRoot, dirsFor, selectTools } from '../../scripts/local/build.ts';
 import { CommandError, UsageError, parseCli, run } from '../../scripts/local/common.ts';
 import { parseOptions as gitopsOptions } from '../../scripts/local/gitops.ts';
-import { GitOps, advertisedRef, key, ref, splitCatFileBatch } from '../../scripts/local/gitops/sync.ts';
+import {
+  GitOps,
+  advertisedRef,
+  key,
+  parseFile,
+  ref,
+  splitCatFileBatch,
+} from '../../scripts/local/gitops/sync.ts';
 import { hookEnv } from '../../scripts/local/stack/hooks.ts';
 import { flavour } from '../../scripts/local/stack/metacontroller.ts';
 import { ROOT, settings } from '../../scripts/local/stack/util.ts';
@@ -90,6 +97,7 @@ describe('stack settings', () => {
       gitPort: 9446,
       hookPort: 8080,
       metacontrollerMetricsPort: 9999,
+      metacontrollerWorkers: 5,
       metacontrollerHealthPort: 8081,
       repository: 'cnf-packages',
       namespace: 'default',
@@ -225,6 +233,14 @@ describe('GitOps stand-in helpers', () => {
       apiVersion: 'v1',
       kind: 'Namespace',
       name: 'n',
+    });
+  });
+
+  it('parses every document of a file, or names the first error', () => {
+    expect(parseFile('a: 1\n---\nb: 2\n')).toEqual({ values: [{ a: 1 }, { b: 2 }], error: null });
+    expect(parseFile('a: [1\n')).toMatchObject({
+      values: [],
+      error: expect.stringMatching(/^Flow sequence/),
     });
   });
 

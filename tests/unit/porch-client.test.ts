@@ -337,7 +337,7 @@ describe('writeResources', () => {
 describe('propose', () => {
   it('moves a Draft to Proposed with the object just read (its resourceVersion, its labels)', async () => {
     const rv = porch.add(NS, PR, 'Draft', H1, { labels: { 'nephoran.com/cnf': 'test-amf' } }).rv;
-    expect(await client.propose(NS, PR)).toBe('proposed');
+    expect(await client.propose(NS, PR, H1)).toBe('proposed');
     const put = porch.requests.find((q) => q.method === 'PUT')!;
     expect(put.path).toBe(`/apis/porch.kpt.dev/v1alpha1/namespaces/${NS}/packagerevisions/${PR}`);
     expect(put.body).toMatchObject({
@@ -350,8 +350,8 @@ describe('propose', () => {
   it('skips a revision already Proposed or beyond, reading only', async () => {
     porch.add(NS, PR, 'Proposed', H1);
     porch.add(NS, 'p', 'Published', H1);
-    expect(await client.propose(NS, PR)).toBe('skipped');
-    expect(await client.propose(NS, 'p')).toBe('skipped');
+    expect(await client.propose(NS, PR, H1)).toBe('skipped');
+    expect(await client.propose(NS, 'p', H1)).toBe('skipped');
     expect(porch.requests.every((q) => q.method === 'GET')).toBe(true);
   });
 
@@ -369,15 +369,27 @@ describe('propose', () => {
         }),
       },
     });
-    expect(await client.propose(NS, PR)).toBe('proposed');
-    expect(porch.requests.map((q) => q.method)).toEqual(['GET', 'PUT', 'GET', 'PUT']);
+    expect(await client.propose(NS, PR, H1)).toBe('proposed');
+    // each attempt: the revision, its resources (the content check), the update
+    expect(porch.requests.map((q) => q.method)).toEqual(['GET', 'GET', 'PUT', 'GET', 'GET', 'PUT']);
+  });
+
+  it("never proposes or approves content other than the action's (Porch's cache fell back to an older version)", async () => {
+    porch.add(NS, PR, 'Draft', H1);
+    porch.add(NS, 'p', 'Proposed', H1);
+    for (const attempt of [() => client.propose(NS, PR, H2), () => client.approve(NS, 'p', H2)]) {
+      await expect(attempt()).rejects.toMatchObject({ class: 'Transient', reason: 'ContentNotWritten' });
+    }
+    expect(porch.requests.filter((q) => q.method === 'PUT')).toEqual([]);
+    expect(porch.revisions.get(`${NS}/${PR}`)!.lifecycle).toBe('Draft');
+    expect(porch.revisions.get(`${NS}/p`)!.lifecycle).toBe('Proposed');
   });
 });
 
 describe('approve', () => {
   it('approves a Proposed revision through the approval subresource with the full object', async () => {
     const rv = porch.add(NS, PR, 'Proposed', H1).rv;
-    expect(await client.approve(NS, PR)).toBe('approved');
+    expect(await client.approve(NS, PR, H1)).toBe('approved');
     const put = porch.requests.find((q) => q.method === 'PUT')!;
     expect(put.path).toBe(`/apis/porch.kpt.dev/v1alpha1/namespaces/${NS}/packagerevisions/${PR}/approval`);
     expect(put.body).toMatchObject({
@@ -391,14 +403,17 @@ describe('approve', () => {
   it('skips a Published (or DeletionProposed) revision', async () => {
     porch.add(NS, PR, 'Published', H1);
     porch.add(NS, 'x', 'DeletionProposed', H1);
-    expect(await client.approve(NS, PR)).toBe('skipped');
-    expect(await client.approve(NS, 'x')).toBe('skipped');
+    expect(await client.approve(NS, PR, H1)).toBe('skipped');
+    expect(await client.approve(NS, 'x', H1)).toBe('skipped');
     expect(porch.requests.every((q) => q.method === 'GET')).toBe(true);
   });
 
   it('a Draft is a Permanent error without calling approval', async () => {
     porch.add(NS, PR, 'Draft', H1);
-    await expect(client.approve(NS, PR)).rejects.toMatchObject({ class: 'Permanent', reason: 'NotProposed' });
+    await expect(client.approve(NS, PR, H1)).rejects.toMatchObject({
+      class: 'Permanent',
+      reason: 'NotProposed',
+    });
     expect(porch.requests.every((q) => q.method === 'GET')).toBe(true);
   });
 
@@ -416,7 +431,7 @@ describe('approve', () => {
         }),
       },
     });
-    const action: Action = { type: 'approve', name: PR, namespace: NS };
+    const action: Action = { type: 'approve', name: PR, namespace: NS, contentHash: H1 };
     const result = await runAction(client, action);
     expect(result.ok).toBe(false);
     expect(result.error).toMatchObject({ class: 'Permanent', reason: 'Invalid', httpStatus: 422 });
@@ -426,12 +441,14 @@ describe('approve', () => {
   it('runAction reports skipped and ok outcomes', async () => {
     porch.add(NS, PR, 'Published', H1);
     porch.add(NS, 'p2', 'Proposed', H1);
-    expect(await runAction(client, { type: 'approve', name: PR, namespace: NS })).toMatchObject({
+    expect(
+      await runAction(client, { type: 'approve', name: PR, namespace: NS, contentHash: H1 }),
+    ).toMatchObject({
       ok: true,
       skipped: true,
     });
-    expect(await runAction(client, { type: 'approve', name: 'p2', namespace: NS })).toEqual({
-      action: { type: 'approve', name: 'p2', namespace: NS },
+    expect(await runAction(client, { type: 'approve', name: 'p2', namespace: NS, contentHash: H1 })).toEqual({
+      action: { type: 'approve', name: 'p2', namespace: NS, contentHash: H1 },
       ok: true,
     });
   });
@@ -440,7 +457,9 @@ describe('approve', () => {
     const broken = {
       approve: () => Promise.reject(new Error('boom')),
     } as unknown as PorchHttpClient;
-    expect(await runAction(broken, { type: 'approve', name: PR, namespace: NS })).toMatchObject({
+    expect(
+      await runAction(broken, { type: 'approve', name: PR, namespace: NS, contentHash: H1 }),
+    ).toMatchObject({
       ok: false,
       error: { class: 'Transient', reason: 'ClientError', message: 'boom' },
     });

@@ -64,7 +64,7 @@ describe('porchView and listingNeeded', () => {
     expect(freshest([observed], undefined)).toEqual([observed]);
   });
 
-  it('lists only while something is in flight or not where status says; always while deleting', () => {
+  it('lists only while a revision may be asked for or moved, or is not where status says; always while deleting', () => {
     const published = packageRevision({
       workspace: 'r1-0123456789',
       contentHash: 'h',
@@ -73,6 +73,7 @@ describe('porchView and listingNeeded', () => {
     });
     const settled = cnf({
       status: {
+        observedGeneration: 1,
         packageRevision: published.metadata.name,
         history: [
           {
@@ -95,9 +96,14 @@ describe('porchView and listingNeeded', () => {
     expect(
       listingNeeded({ ...settled, status: { ...settled.status, packageRevision: 'x' } }, [published]),
     ).toBe(true);
+    // Published and observed, the workload still coming up: nothing for Porch to tell.
     const pending = structuredClone(settled);
     pending.status!.history![0]!.outcome = 'Pending';
-    expect(listingNeeded(pending, [published])).toBe(true);
+    expect(listingNeeded(pending, [published])).toBe(false);
+    // A spec change not yet reconciled may ask for a new revision.
+    const changed = structuredClone(settled);
+    changed.metadata.generation = 2;
+    expect(listingNeeded(changed, [published])).toBe(true);
     expect(listingNeeded(cnf({ deletionTimestamp: 't' }), [published])).toBe(true);
   });
 });

@@ -561,6 +561,7 @@ describe('applyActionResults', () => {
     type: 'approve' as const,
     name: 'deployments.default.test-amf.r1-0123456789',
     namespace: 'default',
+    contentHash: 'h',
   };
 
   it('is a no-op without failures or a matching previous error', () => {

@@ -56,10 +56,14 @@ export function flavour(
   const legacy = /^v1\./.test(version);
   const metrics = `127.0.0.1:${settings.metacontrollerMetricsPort}`;
   const health = `127.0.0.1:${settings.metacontrollerHealthPort}`;
-  // Metacontroller's default of 5 workers, on purpose: with 16, 100 CNFs over 5 sites came up no
-  // faster and Porch v1.5.8 lost more races between concurrent writes to one repository
-  // (docs/performance.md, "Many CNFs at once").
-  const common = ['--discovery-interval=5s', '--client-go-qps=100', '--client-go-burst=200'];
+  // Workers: Metacontroller's default of 5 unless NEPHORAN_MC_WORKERS says otherwise; on this
+  // 2-core machine more did not bring 100 CNFs up faster (docs/performance.md, "Many CNFs at once").
+  const common = [
+    '--discovery-interval=5s',
+    '--client-go-qps=100',
+    '--client-go-burst=200',
+    `--workers=${settings.metacontrollerWorkers}`,
+  ];
   return legacy
     ? {
         legacy,

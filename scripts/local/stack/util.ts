@@ -36,6 +36,8 @@ export interface Settings {
   gitPort: number;
   hookPort: number;
   metacontrollerMetricsPort: number;
+  /** Metacontroller's --workers (its default, 5, unless NEPHORAN_MC_WORKERS says otherwise). */
+  metacontrollerWorkers: number;
   metacontrollerHealthPort: number;
   /** Porch repository the product publishes to (PORCH_REPOSITORY). */
   repository: string;
@@ -64,6 +66,7 @@ export function settings(env: NodeJS.ProcessEnv = process.env): Settings {
     hookPort: int(env, 'NEPHORAN_HOOK_PORT', 8080),
     metacontrollerMetricsPort: int(env, 'NEPHORAN_MC_METRICS_PORT', 9999),
     metacontrollerHealthPort: int(env, 'NEPHORAN_MC_HEALTH_PORT', 8081),
+    metacontrollerWorkers: int(env, 'NEPHORAN_MC_WORKERS', 5),
     // Same default as hooks/config.ts DEFAULT_PORCH_REPOSITORY. Porch repositories, their
     // PackageRevisions and the CNFDeployments that own them must share one namespace: Metacontroller
     // only creates children in the parent's namespace.
