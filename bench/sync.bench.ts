@@ -67,6 +67,8 @@ async function serve(): Promise<void> {
       config: { porchRepository: 'deployments', hookToken: undefined, hookDeadlineMs: 8000 },
       porch: stubPorch,
       events: new KubeEventRecorder({ api: { createEvent: () => Promise.resolve() }, now }),
+      // The benched syncs are of an Active CNF, which plans no write, so the parent is never read.
+      apiServer: { getCNFDeployment: () => Promise.reject(new Error('the bench plans no writes')) },
       metrics: new HookMetrics({ now, gaugeTtlSeconds: 900 }),
       now,
     });

@@ -12,7 +12,7 @@ import {
 } from 'fastify';
 import { Ajv } from 'ajv';
 import type { PorchClient } from '../lib/clients/porch.ts';
-import type { EventRecorder } from '../lib/clients/kube.ts';
+import type { EventRecorder, KubeApi } from '../lib/clients/kube.ts';
 import { relatedResources } from '../lib/related.ts';
 import * as pureReconciler from '../lib/reconcile/index.ts';
 import type { Config } from './config.ts';
@@ -30,6 +30,8 @@ export interface AppDeps {
   /** A1/E2 clients for the O-RAN configuration stage (lib/clients/a1.ts, e2.ts); tests pass fakes. */
   oran?: OranClients;
   events: EventRecorder;
+  /** The API server's copy of a parent: every write acts on it, not on the request's claims. */
+  apiServer: Pick<KubeApi, 'getCNFDeployment'>;
   metrics: HookMetrics;
   /** Epoch milliseconds. */
   now: () => number;
@@ -150,6 +152,7 @@ function hookRoutes(hooks: FastifyInstance, deps: AppDeps, next: (err?: Error) =
     porch: deps.porch,
     oran: deps.oran,
     events: deps.events,
+    apiServer: deps.apiServer,
     metrics: deps.metrics,
     reconciler: deps.reconciler ?? pureReconciler,
     now: deps.now,

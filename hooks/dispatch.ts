@@ -3,10 +3,11 @@
 // another within the hook deadline (a write must land before its approval), and reports each outcome
 // as data — never throws — so every failure reaches status through applyActionResults.
 import type { Action, ActionResult, PorchAction } from '../lib/types.ts';
-import type { PorchClient } from '../lib/clients/porch.ts';
+import type { PorchClient, WriteOptions } from '../lib/clients/porch.ts';
+import type { RevisionGuard } from '../lib/clients/porch-guard.ts';
 import type { A1Client } from '../lib/clients/a1.ts';
 import type { E2Client } from '../lib/clients/e2.ts';
-import { ApiError, toApiError, type CallOptions } from '../lib/clients/http.ts';
+import { ApiError, toApiError } from '../lib/clients/http.ts';
 
 /** A1/E2 clients for the O-RAN configuration stage; tests pass fakes. */
 export interface OranClients {
@@ -26,7 +27,7 @@ const skipped = (outcome: string, nothingToDo: string): Done =>
   outcome === nothingToDo ? { skipped: true } : {};
 
 /** Calls the API the action is for; resolves with what to add to an ok result. */
-async function call(clients: Clients, action: Action, opts: CallOptions): Promise<Done> {
+async function call(clients: Clients, action: Action, opts: WriteOptions): Promise<Done> {
   const { porch, oran } = clients;
   switch (action.type) {
     case 'writeResources':
@@ -72,7 +73,7 @@ async function call(clients: Clients, action: Action, opts: CallOptions): Promis
 }
 
 /** Carries out one action; the outcome as data. */
-export async function dispatch(clients: Clients, action: Action, opts: CallOptions): Promise<ActionResult> {
+export async function dispatch(clients: Clients, action: Action, opts: WriteOptions): Promise<ActionResult> {
   try {
     return { action, ok: true, ...(await call(clients, action, opts)) };
   } catch (err) {
@@ -106,13 +107,15 @@ export function inChain(action: Action): action is PorchAction {
 /**
  * Runs the actions in order; those the deadline leaves no time for fail as DeadlineExceeded, and a
  * step of a revision's chain after a failed one is not run (blockedBy) — its result is left out,
- * the earlier failure is what status reports.
+ * the earlier failure is what status reports. `guard` (from the parent as the API server holds it)
+ * bounds which PackageRevisions the Porch actions may touch.
  */
 export async function execute(
   clients: Clients,
   actions: readonly Action[],
   deadline: number,
   now: () => number,
+  guard: RevisionGuard,
 ): Promise<ActionResult[]> {
   const results: ActionResult[] = [];
   const failed = new Set<string>();
@@ -130,7 +133,7 @@ export async function execute(
         },
       };
     } else {
-      result = await dispatch(clients, action, { deadline });
+      result = await dispatch(clients, action, { deadline, guard });
     }
     if (!result.ok && inChain(action)) failed.add(`${action.namespace}/${action.name}`);
     results.push(result);

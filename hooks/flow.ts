@@ -1,11 +1,13 @@
 // The sync and finalize flow: Metacontroller request → observations from Porch and A1 → pure
-// reconciler → actions carried out within the hook deadline → action outcomes folded into status →
-// events and metrics → the answer. Everything that can fail on the way ends in status, not in an HTTP
+// reconciler → (when it asks for any write) the parent confirmed by the API server and the plan made
+// again from that copy if the request's differs → actions carried out within the hook deadline →
+// action outcomes folded into status → events and metrics → the answer. Everything that can fail on the way ends in status, not in an HTTP
 // error, except a reconciler crash: answering 200 without the desired children would make
 // Metacontroller delete them, so that one is a 500 and Metacontroller retries with backoff.
 import type { FastifyBaseLogger } from 'fastify';
 import type {
   ActionResult,
+  CNFDeployment,
   CNFDeploymentStatus,
   FinalizeOutput,
   Observations,
@@ -14,8 +16,11 @@ import type {
   ReconcileOutput,
 } from '../lib/types.ts';
 import { eventsForAnswer } from '../lib/events.ts';
-import type { EventRecorder } from '../lib/clients/kube.ts';
+import type { EventRecorder, KubeApi } from '../lib/clients/kube.ts';
 import type { PorchClient } from '../lib/clients/porch.ts';
+import type { RevisionGuard } from '../lib/clients/porch-guard.ts';
+import { canonicalJson } from '../lib/json.ts';
+import { packageOf } from '../lib/naming.ts';
 import { actionResultLabel, execute, isPorchAction, type OranClients } from './dispatch.ts';
 import { HookError } from './errors.ts';
 import type { Lru } from '../lib/lru.ts';
@@ -46,6 +51,8 @@ export interface FlowDeps {
   /** A1/E2 clients for the O-RAN configuration stage; without them those actions fail (Configuration). */
   oran?: OranClients | undefined;
   events: EventRecorder;
+  /** The API server's copy of the parent, read before any write (a request's claims are not trusted). */
+  apiServer: Pick<KubeApi, 'getCNFDeployment'>;
   metrics: HookMetrics;
   reconciler: Reconciler;
   /** Epoch milliseconds. */
@@ -136,6 +143,37 @@ function report(results: readonly ActionResult[], deps: FlowDeps, log: FastifyBa
   }
 }
 
+type Confirmation = { ok: true; parent: CNFDeployment } | { ok: false; message: string };
+
+/** The parent as the API server holds it, if it is the request's object (same uid). */
+async function confirmParent(parent: CNFDeployment, deps: FlowDeps, started: number): Promise<Confirmation> {
+  const { name, namespace = 'default', uid } = parent.metadata;
+  const what = `CNFDeployment ${namespace}/${name}`;
+  // A quarter of the budget: the actions need the rest.
+  const timeoutMs = Math.max(1, started + Math.floor(deps.deadlineMs / 4) - deps.now());
+  let held: CNFDeployment | null;
+  try {
+    held = await deps.apiServer.getCNFDeployment(namespace, name, timeoutMs);
+  } catch (err) {
+    return { ok: false, message: `could not read ${what} from the API server: ${(err as Error).message}` };
+  }
+  if (held === null) return { ok: false, message: `${what} does not exist on the API server` };
+  if (held.metadata.uid !== uid) {
+    return {
+      ok: false,
+      message: `${what} on the API server has uid ${held.metadata.uid ?? 'none'}, the request's has ${uid ?? 'none'}`,
+    };
+  }
+  return { ok: true, parent: normalizeParent(held) };
+}
+
+/** Whether a plan made from `a` is the plan from `b`: the same object at the same spec and status. */
+function sameClaims(a: CNFDeployment, b: CNFDeployment): boolean {
+  const claims = (p: CNFDeployment): string =>
+    canonicalJson([p.metadata.generation, p.metadata.deletionTimestamp ?? null, p.spec, p.status ?? null]);
+  return claims(a) === claims(b);
+}
+
 export async function runHook(
   kind: 'sync',
   req: HookRequest,
@@ -155,14 +193,37 @@ export async function runHook(
   log: FastifyBaseLogger,
 ): Promise<SyncAnswer | FinalizeAnswer> {
   const started = deps.now();
-  const input = await gather(req, deps, started, log);
   const { reconciler } = deps;
-  const output: ReconcileOutput | FinalizeOutput = pure('reconciler', () =>
-    kind === 'sync' ? reconciler.reconcile(input) : reconciler.finalize(input),
-  );
-
-  const clients = { porch: deps.porch, oran: deps.oran };
-  const results = await execute(clients, output.actions, started + deps.deadlineMs, deps.now);
+  const plan = (input: ReconcileInput): ReconcileOutput | FinalizeOutput =>
+    pure('reconciler', () => (kind === 'sync' ? reconciler.reconcile(input) : reconciler.finalize(input)));
+  let input = await gather(req, deps, started, log);
+  let output = plan(input);
+  let results: ActionResult[] = [];
+  if (output.actions.length > 0) {
+    // Every action writes somewhere (Porch, a RIC): act only on the parent the API server holds.
+    const confirmed = await confirmParent(input.parent, deps, started);
+    if (!confirmed.ok) {
+      log.warn({ reason: confirmed.message }, 'parent not confirmed: no action taken');
+      results = output.actions.map((action) => ({
+        action,
+        ok: false,
+        error: { class: 'Transient', reason: 'ParentNotConfirmed', message: confirmed.message },
+      }));
+    } else {
+      if (!sameClaims(input.parent, confirmed.parent)) {
+        // Metacontroller's copy lags (or the request was not Metacontroller's): plan again from the
+        // API server's copy, with observations made for it.
+        log.info('request parent differs from the API server copy: planning from the API server copy');
+        input = await gather({ ...req, parent: confirmed.parent }, deps, started, log);
+        output = plan(input);
+      }
+      // Names that are no valid package (an invalid spec plans no Porch write) match no revision.
+      const pkg = packageOf(input.parent, deps.repository) ?? { repository: '', packageName: '' };
+      const guard: RevisionGuard = { ...pkg, cnf: input.parent.metadata.name };
+      const clients = { porch: deps.porch, oran: deps.oran };
+      results = await execute(clients, output.actions, started + deps.deadlineMs, deps.now, guard);
+    }
+  }
   report(results, deps, log);
   const final = pure('applying action results', () =>
     reconciler.applyActionResults(output, results, iso(deps.now())),

@@ -63,6 +63,7 @@ async function main(): Promise<void> {
     porch,
     oran,
     events,
+    apiServer: kube,
     metrics,
     now,
     ready: async () =>

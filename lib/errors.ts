@@ -36,6 +36,9 @@ export const ERROR_REASONS = [
   'ContentNotWritten',
   'NotDraft',
   'NotProposed',
+  // the hook's own refusals: writes act on what the API server confirms
+  'NotOwned',
+  'ParentNotConfirmed',
   // Kubernetes Status reasons Porch answers with
   'NotFound',
   'Forbidden',

@@ -1,8 +1,11 @@
-// Thin Kubernetes client for the hook server: core/v1 Events about CNFDeployments, and whether the
+// Thin Kubernetes client for the hook server: the CNFDeployment as the API server holds it (the hooks
+// act on that, never on a request's claims), core/v1 Events about CNFDeployments, and whether the
 // API server is reachable (readiness). Events are fire-and-forget: recording one never waits on the
 // API server, never fails a hook answer, and repeats within a TTL are sent once.
 import {
+  ApiException,
   CoreV1Api,
+  CustomObjectsApi,
   Observable,
   VersionApi,
   type ConfigurationOptions,
@@ -14,9 +17,12 @@ import {
 } from '@kubernetes/client-node';
 import { hostname } from 'node:os';
 import type { EventSpec } from '../events.ts';
+import type { CNFDeployment } from '../types.ts';
 
 /** The Kubernetes calls the hook server makes; tests substitute their own. */
 export interface KubeApi {
+  /** The CNFDeployment as the API server holds it now; null when it does not exist. */
+  getCNFDeployment(namespace: string, name: string, timeoutMs: number): Promise<CNFDeployment | null>;
   createEvent(namespace: string, event: CoreV1Event, timeoutMs: number): Promise<void>;
   /** Resolves when the API server answered (any version), rejects otherwise. */
   ping(timeoutMs: number): Promise<void>;
@@ -37,7 +43,20 @@ function withSignal(signal: AbortSignal): ConfigurationOptions {
 export function kubeApiFromKubeConfig(kc: KubeConfig): KubeApi {
   const core = kc.makeApiClient(CoreV1Api);
   const version = kc.makeApiClient(VersionApi);
+  const custom = kc.makeApiClient(CustomObjectsApi);
   return {
+    async getCNFDeployment(namespace, name, timeoutMs) {
+      try {
+        const obj: unknown = await custom.getNamespacedCustomObject(
+          { group: 'nephoran.com', version: 'v1', namespace, plural: 'cnfdeployments', name },
+          withSignal(AbortSignal.timeout(timeoutMs)),
+        );
+        return obj as CNFDeployment;
+      } catch (err) {
+        if (err instanceof ApiException && err.code === 404) return null;
+        throw err;
+      }
+    },
     async createEvent(namespace, event, timeoutMs) {
       await core.createNamespacedEvent(
         { namespace, body: event },

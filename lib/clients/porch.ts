@@ -1,7 +1,8 @@
 // Porch client for what Metacontroller cannot do: write PackageRevisionResources (an update-only
 // resource), approve through the `approval` subresource, and remove revisions it does not own.
 // Porch is an aggregated API, so this talks to the Kubernetes API server with the controller's
-// credentials, over one pooled keep-alive connection pool per API server.
+// credentials, over one pooled keep-alive connection pool per API server. Every write first checks
+// the revision against the guard of the CNF the API server confirmed (porch-guard.ts).
 //
 // Every operation is idempotent and safe to race with another replica: writes compare the content
 // hash first and PUT with the resourceVersion just read (Porch rejects a stale one), approval checks
@@ -14,6 +15,7 @@ import type { OwnerReference, PackageRevision } from '../types.ts';
 import { errorReasonOf } from '../errors.ts';
 import { isObject } from '../json.ts';
 import { readContentHash } from '../render/hash.ts';
+import { checkGuard, type RevisionGuard } from './porch-guard.ts';
 import {
   ApiError,
   Caller,
@@ -47,6 +49,11 @@ export interface PackageFilter {
   packageName: string;
 }
 
+/** Call options of the writes: the guard is checked against Porch's copy before anything is written. */
+export interface WriteOptions extends CallOptions {
+  guard?: RevisionGuard;
+}
+
 /** What the hooks need from Porch; tests substitute their own. */
 export interface PorchClient {
   getPackageRevision(namespace: string, name: string, opts?: CallOptions): Promise<PackageRevision>;
@@ -56,16 +63,16 @@ export interface PorchClient {
     name: string,
     files: Record<string, string>,
     contentHash: string,
-    opts?: CallOptions,
+    opts?: WriteOptions,
   ): Promise<WriteOutcome>;
   /**
    * Draft → Proposed from a fresh read, once the revision holds `contentHash`; skipped when it is
    * already Proposed or beyond.
    */
-  propose(namespace: string, name: string, contentHash: string, opts?: CallOptions): Promise<ProposeOutcome>;
+  propose(namespace: string, name: string, contentHash: string, opts?: WriteOptions): Promise<ProposeOutcome>;
   /** Proposed → Published from a fresh read, once the revision holds `contentHash`. */
-  approve(namespace: string, name: string, contentHash: string, opts?: CallOptions): Promise<ApproveOutcome>;
-  deletePackageRevision(namespace: string, name: string, opts?: CallOptions): Promise<DeleteOutcome>;
+  approve(namespace: string, name: string, contentHash: string, opts?: WriteOptions): Promise<ApproveOutcome>;
+  deletePackageRevision(namespace: string, name: string, opts?: WriteOptions): Promise<DeleteOutcome>;
   /** Every revision of one package, whatever its labels (a field-selected LIST). */
   listPackageRevisions(
     namespace: string,
@@ -81,7 +88,7 @@ export interface PorchClient {
     name: string,
     labels: Record<string, string>,
     owner: OwnerReference,
-    opts?: CallOptions,
+    opts?: WriteOptions,
   ): Promise<AdoptOutcome>;
   close(): Promise<void>;
 }
@@ -128,9 +135,11 @@ export class PorchHttpClient implements PorchClient {
     name: string,
     files: Record<string, string>,
     contentHash: string,
-    opts: CallOptions = {},
+    opts: WriteOptions = {},
   ): Promise<WriteOutcome> {
     return this.caller.retrying(opts, async () => {
+      // The resources carry no owner: the revision is read for that.
+      if (opts.guard !== undefined) checkGuard(await this.readRevision(namespace, name, opts), opts.guard);
       const current = await this.readResources(namespace, name, opts);
       if (snapshot(current).contentHash === contentHash) return 'skipped';
       // spec.resources is the whole file set: files left out are deleted by Porch.
@@ -155,12 +164,13 @@ export class PorchHttpClient implements PorchClient {
     namespace: string,
     name: string,
     contentHash: string,
-    opts: CallOptions = {},
+    opts: WriteOptions = {},
   ): Promise<ProposeOutcome> {
     return this.caller.retrying(opts, async () => {
       // The object as Porch holds it now: its resourceVersion and its labels as they are (Porch
       // refuses a body that changes kpt.dev/latest-revision, and a Draft never carries it).
       const pr = await this.readRevision(namespace, name, opts);
+      checkGuard(pr, opts.guard);
       const lifecycle = pr.spec?.lifecycle ?? 'Draft';
       if (lifecycle !== 'Draft') return 'skipped';
       await this.confirmContent(namespace, name, pr, contentHash, opts);
@@ -174,10 +184,11 @@ export class PorchHttpClient implements PorchClient {
     namespace: string,
     name: string,
     contentHash: string,
-    opts: CallOptions = {},
+    opts: WriteOptions = {},
   ): Promise<ApproveOutcome> {
     return this.caller.retrying(opts, async () => {
       const pr = await this.readRevision(namespace, name, opts);
+      checkGuard(pr, opts.guard);
       const lifecycle = pr.spec?.lifecycle ?? 'Draft';
       if (lifecycle === 'Published' || lifecycle === 'DeletionProposed') return 'skipped';
       if (lifecycle !== 'Proposed') {
@@ -227,7 +238,7 @@ export class PorchHttpClient implements PorchClient {
     }
   }
 
-  deletePackageRevision(namespace: string, name: string, opts: CallOptions = {}): Promise<DeleteOutcome> {
+  deletePackageRevision(namespace: string, name: string, opts: WriteOptions = {}): Promise<DeleteOutcome> {
     return this.caller.retrying(opts, async () => {
       let pr: PackageRevision;
       try {
@@ -236,6 +247,7 @@ export class PorchHttpClient implements PorchClient {
         if (err instanceof ApiError && err.httpStatus === 404) return 'skipped';
         throw err;
       }
+      checkGuard(pr, opts.guard);
       // Deleted directly where Porch allows it: proposing a revision for deletion writes a git ref,
       // and when the revision is a moment-old leftover of Porch's cache that ref would outlive it.
       // Porch with its admission webhook refuses a Published one until it is DeletionProposed.
@@ -287,10 +299,11 @@ export class PorchHttpClient implements PorchClient {
     name: string,
     labels: Record<string, string>,
     owner: OwnerReference,
-    opts: CallOptions = {},
+    opts: WriteOptions = {},
   ): Promise<AdoptOutcome> {
     return this.caller.retrying(opts, async (): Promise<AdoptOutcome> => {
       const pr = await this.readRevision(namespace, name, opts);
+      checkGuard(pr, opts.guard);
       const meta = pr.metadata;
       const owners = meta.ownerReferences ?? [];
       // Written even when the labels are there already: Metacontroller not showing the revision

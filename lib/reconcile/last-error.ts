@@ -2,7 +2,7 @@
 // still-needed action that failed last time (carried, with its backoff), or a rollout failure
 // (Permanent). Every class has its own resync rule (docs/lifecycle.md, "Errors").
 import type { Action, StatusError } from '../types.ts';
-import { actionKey, backoffSeconds, countFailure, resyncFor } from '../backoff.ts';
+import { actionKey, backoffSeconds, countFailure } from '../backoff.ts';
 import { compact, type Ctx } from './context.ts';
 import type { Failure } from './rollout.ts';
 
@@ -33,7 +33,7 @@ export function lastErrorFor(
     );
     return {
       lastError: counted.error,
-      resyncAfterSeconds: resyncFor(counted.error, counted.resyncAfterSeconds),
+      resyncAfterSeconds: counted.resyncAfterSeconds,
     };
   }
   const carried = prev.lastError;
@@ -41,7 +41,7 @@ export function lastErrorFor(
   if (carried?.action !== undefined && stillNeeded.has(carried.action)) {
     return {
       lastError: carried,
-      resyncAfterSeconds: resyncFor(carried, backoffSeconds(carried.failures ?? 1)),
+      resyncAfterSeconds: backoffSeconds(carried.failures ?? 1, carried.class),
     };
   }
   if (failure !== undefined) {

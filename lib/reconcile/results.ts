@@ -2,7 +2,7 @@
 // O-RAN items they touched, which action failed with which error class, and the backoff. Pure;
 // generic so a FinalizeOutput stays a FinalizeOutput.
 import type { ActionResult, ReconcileOutput } from '../types.ts';
-import { actionKey, countFailure, resyncFor } from '../backoff.ts';
+import { actionKey, countFailure } from '../backoff.ts';
 import { upsertConditions } from '../conditions.ts';
 import { foldOranResults } from '../oran/results.ts';
 import { compact, RESYNC } from './context.ts';
@@ -56,7 +56,7 @@ export function applyActionResults<T extends ReconcileOutput>(
   );
   const conditions = upsertConditions(output.status.conditions, [synced(counted.error)], now, generation);
   const out = { ...output, status: { ...output.status, lastError: counted.error, conditions } };
-  const resync = resyncFor(counted.error, counted.resyncAfterSeconds);
-  if (resync !== undefined) out.resyncAfterSeconds = resync;
+  // Every class backs off (backoff.ts): the in-flight hint of 2 s would retry a refused write forever.
+  out.resyncAfterSeconds = counted.resyncAfterSeconds;
   return out;
 }

@@ -11,7 +11,16 @@ import { World } from '../fixtures/simulator.ts';
 import { OranResponder, parseArgs } from '../doubles/oran-responder.ts';
 import type { HookApp } from '../../hooks/app.ts';
 import { HookMetrics } from '../../hooks/metrics.ts';
-import { buildApp, fixture, MemoryEvents, post, StubPorch, type Json } from './hooks.helpers.ts';
+import {
+  buildApp,
+  fixture,
+  MemoryApiServer,
+  MemoryEvents,
+  mirrorParents,
+  post,
+  StubPorch,
+  type Json,
+} from './hooks.helpers.ts';
 import { forbidNetwork } from '../network.ts';
 
 forbidNetwork({ allowLoopback: true });
@@ -25,14 +34,17 @@ let t: { app: HookApp; metrics: HookMetrics };
 async function makeOranApp(oran: OranClients): Promise<{ app: HookApp; metrics: HookMetrics }> {
   // Real time: the hook deadline and the clients' timeouts use the same clock.
   const metrics = new HookMetrics({ now: Date.now, gaugeTtlSeconds: 900, processMetrics: false });
+  const apiServer = new MemoryApiServer();
   const app = await buildApp({ bodyLimitBytes: 32 * 1024 * 1024 }, undefined, {
     config: { porchRepository: 'cnf-packages', hookToken: undefined, hookDeadlineMs: 8000 },
     porch: new StubPorch(),
     oran,
     events: new MemoryEvents(),
+    apiServer,
     metrics,
     now: Date.now,
   });
+  mirrorParents(app, apiServer);
   await app.ready();
   return { app, metrics };
 }

@@ -10,6 +10,9 @@ import type { A1Client } from '../../lib/clients/a1.ts';
 import type { Action, OranPolicyStatus } from '../../lib/types.ts';
 import { cnf, packageRevision } from '../fixtures/builders.ts';
 import { StubPorch } from '../doubles/porch.ts';
+import type { RevisionGuard } from '../../lib/clients/porch-guard.ts';
+
+const GUARD: RevisionGuard = { repository: 'cnf-packages', packageName: 'ns-amf', cnf: 'amf' };
 
 describe('toHookError', () => {
   it.each([
@@ -81,7 +84,7 @@ describe('dispatch and execute', () => {
       t = 100; // the first call uses up the budget
       return Promise.resolve('approved');
     };
-    const results = await execute({ porch }, actions, 50, () => t);
+    const results = await execute({ porch }, actions, 50, () => t, GUARD);
     expect(porch.calls).toEqual(['a']);
     expect(results.map((r) => [r.ok, r.error?.reason])).toEqual([
       [true, undefined],
@@ -106,7 +109,7 @@ describe("a revision's chain: write → propose → approve", () => {
       { type: 'approve', name: 'b', namespace: 'ns', contentHash: 'h' },
       { type: 'deletePackageRevision', name: 'a', namespace: 'ns' },
     ];
-    const results = await execute({ porch }, actions, 1e15, () => 0);
+    const results = await execute({ porch }, actions, 1e15, () => 0, GUARD);
     expect(porch.calls).toEqual(['writeResources a', 'approve b', 'deletePackageRevision a']);
     // The blocked steps have no result: the write's failure is what status reports.
     expect(results.map((r) => `${r.action.type} ${r.action.name} ${r.ok}`)).toEqual([

@@ -9,11 +9,14 @@ import { HookMetrics } from '../../hooks/metrics.ts';
 import type { Reconciler } from '../../hooks/flow.ts';
 import type { EventRecorder } from '../../lib/clients/kube.ts';
 import type { PorchClient } from '../../lib/clients/porch.ts';
+import { MemoryApiServer } from '../doubles/api-server.ts';
 import { MemoryEvents } from '../doubles/events.ts';
 import { StubPorch } from '../doubles/porch.ts';
+import type { HookRequest } from '../../hooks/request.ts';
 
 export { MemoryEvents } from '../doubles/events.ts';
 export { StubPorch } from '../doubles/porch.ts';
+export { MemoryApiServer } from '../doubles/api-server.ts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type Json = any;
@@ -31,6 +34,7 @@ export interface TestApp {
   app: HookApp;
   porch: PorchClient;
   events: EventRecorder;
+  apiServer: MemoryApiServer;
   metrics: HookMetrics;
   logs: Json[];
   clock: { t: number };
@@ -46,6 +50,11 @@ export async function makeApp(
     hookDeadlineMs?: number;
     ready?: AppDeps['ready'];
     logLevel?: string;
+    /**
+     * The API server's copies of parents. Without one, the API server holds exactly the parent of
+     * each request (as it does when Metacontroller's cache is current): for tests about other things.
+     */
+    apiServer?: MemoryApiServer;
     /** Defaults to a fixed clock (clock.t); pass Date.now for tests that depend on real deadlines. */
     now?: () => number;
   } = {},
@@ -62,6 +71,7 @@ export async function makeApp(
   });
   const porch = opts.porch ?? new StubPorch();
   const events = opts.events ?? new MemoryEvents();
+  const apiServer = opts.apiServer ?? new MemoryApiServer();
   const app = await buildApp(
     { bodyLimitBytes: opts.bodyLimitBytes ?? 32 * 1024 * 1024 },
     { level: opts.logLevel ?? 'info', stream },
@@ -73,14 +83,28 @@ export async function makeApp(
       },
       porch,
       events,
+      apiServer,
       metrics,
       now,
       ...(opts.ready === undefined ? {} : { ready: opts.ready }),
       ...(opts.reconciler === undefined ? {} : { reconciler: opts.reconciler }),
     },
   );
+  if (opts.apiServer === undefined) mirrorParents(app, apiServer);
   await app.ready();
-  return { app, porch, events, metrics, logs, clock };
+  return { app, porch, events, apiServer, metrics, logs, clock };
+}
+
+/**
+ * Makes `apiServer` hold each request's parent as sent, before the hook reads it: the API server as
+ * it is when Metacontroller's cache is current. Call before app.ready().
+ */
+export function mirrorParents(app: HookApp, apiServer: MemoryApiServer): void {
+  app.addHook('preHandler', (request, _reply, done) => {
+    const parent = (request.body as HookRequest | undefined)?.parent;
+    if (parent?.metadata !== undefined) apiServer.put(parent);
+    done();
+  });
 }
 
 /** The hook server as server.ts builds it: a Fastify instance with the hook app registered. */

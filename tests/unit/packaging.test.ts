@@ -431,20 +431,24 @@ describe('manifests/ kustomization', () => {
       }
     }
     const sorted = (key: string): string[] => [...(grants.get(key) ?? [])].sort();
+    // Each verb is one call in lib/clients: kube.ts getCNFDeployment (get cnfdeployments) and
+    // createEvent (create events); porch.ts readRevision (get), listPackageRevisions (list),
+    // propose/adopt/propose-delete (update), deleteRevision (delete), approve (approval update),
+    // readResources/writeResources (resources get/update). Nothing watches, nothing patches.
     expect([...grants.keys()].sort()).toEqual(
       [
         '/events',
-        'events.k8s.io/events',
+        'nephoran.com/cnfdeployments',
         'porch.kpt.dev/packagerevisions',
         'porch.kpt.dev/packagerevisions/approval',
         'porch.kpt.dev/packagerevisionresources',
       ].sort(),
     );
-    expect(sorted('porch.kpt.dev/packagerevisions')).toEqual(['delete', 'get', 'list', 'update', 'watch']);
+    expect(sorted('nephoran.com/cnfdeployments')).toEqual(['get']);
+    expect(sorted('porch.kpt.dev/packagerevisions')).toEqual(['delete', 'get', 'list', 'update']);
     expect(sorted('porch.kpt.dev/packagerevisions/approval')).toEqual(['update']);
     expect(sorted('porch.kpt.dev/packagerevisionresources')).toEqual(['get', 'update']);
-    expect(sorted('/events')).toEqual(['create', 'patch']);
-    expect(sorted('events.k8s.io/events')).toEqual(['create', 'patch']);
+    expect(sorted('/events')).toEqual(['create']);
   });
 
   it('exposes the pods through a Service whose selector matches them', () => {

@@ -10,7 +10,7 @@ import {
 import { ApiError, backoffDelay, classifyStatus } from '../../lib/clients/http.ts';
 import { readContentHash } from '../../lib/render/hash.ts';
 import { dispatch } from '../../hooks/dispatch.ts';
-import type { Action } from '../../lib/types.ts';
+import type { Action, OwnerReference } from '../../lib/types.ts';
 import { FakePorch, kptfile } from '../doubles/porch-server.ts';
 import { forbidNetwork } from '../network.ts';
 
@@ -678,5 +678,48 @@ describe('porchClientFromKubeConfig', () => {
     await expect(porchClientFromKubeConfig(new KubeConfig())).rejects.toMatchObject({
       class: 'Configuration',
     });
+  });
+});
+
+describe('the guard: a write touches only a revision of the CNF the API server confirmed', () => {
+  const guard = { repository: 'cnf-packages', packageName: 'default/test-amf', cnf: 'test-amf' };
+  const owner = (name: string): OwnerReference => ({
+    apiVersion: 'nephoran.com/v1',
+    kind: 'CNFDeployment',
+    name,
+    uid: `uid-${name}`,
+    controller: true,
+  });
+
+  it('allows its own package, with no owner or owned by a CNFDeployment of the same name', async () => {
+    porch.add(NS, PR, 'Proposed', H1, { ownerReferences: [owner('test-amf')] });
+    await expect(client.approve(NS, PR, H1, { guard })).resolves.toBe('approved');
+    porch.add(NS, 'cnf-packages.default.test-amf.main', 'Published');
+    await expect(
+      client.deletePackageRevision(NS, 'cnf-packages.default.test-amf.main', { guard }),
+    ).resolves.toBe('deleted');
+  });
+
+  it.each([
+    ['another package', 'cnf-packages.default.test-smf.v1', [], /is package default\/test-smf/],
+    ['another repository', 'other-repo.default.test-amf.v1', [], /in repository other-repo/],
+    [
+      'owned by another CNFDeployment',
+      PR,
+      [owner('test-smf')],
+      /belongs to CNFDeployment test-smf, not test-amf/,
+    ],
+  ])('refuses %s (Permanent NotOwned) and writes nothing', async (_what, name, owners, message) => {
+    porch.add(NS, name, 'Draft', H1, { ownerReferences: owners });
+    for (const call of [
+      () => client.writeResources(NS, name, files(H2), H2, { guard }),
+      () => client.propose(NS, name, H1, { guard }),
+      () => client.deletePackageRevision(NS, name, { guard }),
+      () => client.adoptPackageRevision(NS, name, { a: 'b' }, owner('test-amf'), { guard }),
+    ]) {
+      await expect(call()).rejects.toMatchObject({ class: 'Permanent', reason: 'NotOwned', message });
+    }
+    expect(porch.requests.filter((r) => r.method !== 'GET')).toEqual([]);
+    expect(porch.revisions.get(`${NS}/${name}`)!.lifecycle).toBe('Draft');
   });
 });

@@ -570,7 +570,7 @@ describe('applyActionResults', () => {
     expect(applyActionResults(out, [], NOW)).toBe(out);
   });
 
-  it('records Permanent failures without a backoff resync override', () => {
+  it('backs Permanent failures off slowly (30 s, then 60 s …): the in-flight resync does not retry them every 2 s', () => {
     const out = base();
     const results: ActionResult[] = [
       {
@@ -585,7 +585,23 @@ describe('applyActionResults', () => {
       reason: 'Forbidden',
       action: `approve:${action.name}`,
     });
-    expect(folded.resyncAfterSeconds).toBe(out.resyncAfterSeconds);
+    expect(folded.resyncAfterSeconds).toBe(30);
+    // Inside the window the same failure is not counted again; the rest of the window is asked for.
+    const again = applyActionResults(
+      { ...out, status: folded.status },
+      results,
+      new Date(Date.parse(NOW) + 10_000).toISOString(),
+    );
+    expect(again.status.lastError).toEqual(folded.status.lastError);
+    expect(again.resyncAfterSeconds).toBe(20);
+    // After it, counted again: 60 s.
+    const later = applyActionResults(
+      { ...out, status: folded.status },
+      results,
+      new Date(Date.parse(NOW) + 31_000).toISOString(),
+    );
+    expect(later.status.lastError?.failures).toBe(2);
+    expect(later.resyncAfterSeconds).toBe(60);
     const noDetail = applyActionResults(out, [{ action, ok: false }], NOW);
     expect(noDetail.status.lastError).toMatchObject({ class: 'Transient', reason: 'ActionFailed' });
   });
