@@ -5,7 +5,7 @@ import Fastify from 'fastify';
 import { KubeConfig } from '@kubernetes/client-node';
 import { porchClientFromKubeConfig } from '../lib/clients/porch.ts';
 import { A1HttpClient } from '../lib/clients/a1.ts';
-import { E2HttpClient, RecentCreatesE2Client } from '../lib/clients/e2.ts';
+import { E2HttpClient } from '../lib/clients/e2.ts';
 import { ApiReachability, KubeEventRecorder, kubeApiFromKubeConfig } from '../lib/clients/kube.ts';
 import { hookApp, serverOptions, type HookApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
@@ -37,10 +37,9 @@ async function main(): Promise<void> {
   // RIC endpoints come from each CNF's spec.oran; one keep-alive pool per endpoint.
   const oran = {
     a1: new A1HttpClient({ requestTimeoutMs: config.porchTimeoutMs, now }),
-    // Creates are not idempotent: remember recent ones against syncs that see a stale parent.
-    e2: new RecentCreatesE2Client(new E2HttpClient({ requestTimeoutMs: config.porchTimeoutMs, now }), {
-      now,
-    }),
+    // Creates are not idempotent: the client lists the subscriptions first and reuses a match, so a
+    // sync that sees a stale parent, on this replica or another, does not create a duplicate.
+    e2: new E2HttpClient({ requestTimeoutMs: config.porchTimeoutMs, now }),
   };
   const events = new KubeEventRecorder({
     api: kube,

@@ -1,8 +1,17 @@
 #!/usr/bin/env node
 // A small Near-RT RIC stand-in on 127.0.0.1 that answers like the O-RAN SC a1mediator (A1-P v2) and
 // subscription manager (REST /ric/v1) on one port, for hook-level tests and the e2e suite.
-// Configurable: known policy types, enforce status per policy, E2 nodes that are not connected, and
-// 503 injection. Tests use the class; the e2e starts the CLI and steers it over /responder/*:
+// Configurable: known policy types, enforce status per policy, E2 nodes that are not connected, 503
+// injection, and which subscription manager the E2 side answers like (`submgr`):
+// - 'detailed' (default): GET /ric/v1/subscriptions lists every subscription as the request it was
+//   made from plus its SubscriptionId, and every valid POST creates a new one — the worst case for
+//   duplicates, where only the client's lookup can prevent them;
+// - 'oran-sc': as O-RAN SC's submgr (ric-plt-submgr, pkg/control/registry.go QueryHandler and
+//   duplicate.go): the list holds E2-level entries {SubscriptionId: <E2 instance id, a number>,
+//   Meid, ClientEndpoint: ["host:rmrPort"], SubscriptionInstances: null} that do not carry the
+//   request nor the REST id, and a POST identical to the request of an existing subscription
+//   answers that subscription's id instead of creating another (submgr keys it by the request's md5).
+// Tests use the class; the e2e starts the CLI and steers it over /responder/*:
 //   node tests/doubles/oran-responder.ts --port 0 [--host 127.0.0.1] [--type 20008 ...]
 //   → prints its URL (e.g. http://127.0.0.1:41234) on stdout, exits on SIGTERM/SIGINT.
 // Control routes (JSON bodies):
@@ -34,10 +43,23 @@ export interface Unavailable {
 export interface ResponderOptions {
   /** Policy types known from the start (create_schema `{type: object}`). */
   types?: number[];
+  /** Which subscription manager the E2 side answers like (file header); 'detailed' by default. */
+  submgr?: 'detailed' | 'oran-sc';
 }
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => v !== null && typeof v === 'object' && !Array.isArray(v);
+/** JSON with object keys sorted at every level: equal content, equal text. */
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) =>
+    isObject(x)
+      ? Object.fromEntries(
+          Object.keys(x)
+            .sort()
+            .map((k) => [k, x[k]]),
+        )
+      : x,
+  );
 
 export class OranResponder {
   readonly types = new Map<number, Json>();
@@ -47,11 +69,15 @@ export class OranResponder {
   readonly disconnected = new Set<string>();
   readonly unavailable: Unavailable[] = [];
   readonly requests: RecordedCall[] = [];
+  readonly submgr: 'detailed' | 'oran-sc';
   private server: Server | undefined;
   private nextId = 1;
+  /** The E2 instance id of each subscription (what 'oran-sc' lists). */
+  private readonly e2InstanceIds = new Map<string, number>();
 
   constructor(opts: ResponderOptions = {}) {
     for (const t of opts.types ?? []) this.addType(t);
+    this.submgr = opts.submgr ?? 'detailed';
   }
 
   addType(id: number, createSchema: Json = { type: 'object' }): void {
@@ -181,11 +207,7 @@ export class OranResponder {
   private e2(method: string, path: string, body: unknown, send: (s: number, p?: unknown) => void): void {
     const id = path.slice('/ric/v1/subscriptions'.length).replace(/^\//, '');
     if (id === '') {
-      if (method === 'GET')
-        return send(
-          200,
-          [...this.subscriptions.entries()].map(([k, v]) => ({ SubscriptionId: k, ...v })),
-        );
+      if (method === 'GET') return send(200, this.listSubscriptions());
       if (method !== 'POST') return send(405);
       const b = isObject(body) ? body : {};
       const fn = b['RANFunctionID'];
@@ -201,14 +223,37 @@ export class OranResponder {
       }
       if (this.disconnected.has(b['Meid']))
         return send(503, { detail: `E2 node ${b['Meid']} not connected` });
-      const subscriptionId = `${b['Meid']}-${this.nextId++}`;
+      if (this.submgr === 'oran-sc') {
+        const same = [...this.subscriptions].find(([, v]) => canonical(v) === canonical(b));
+        if (same !== undefined) return send(201, { SubscriptionId: same[0] });
+      }
+      const instanceId = this.nextId++;
+      const subscriptionId = `${b['Meid']}-${instanceId}`;
       this.subscriptions.set(subscriptionId, b);
+      this.e2InstanceIds.set(subscriptionId, instanceId);
       return send(201, { SubscriptionId: subscriptionId });
     }
     if (method !== 'DELETE') return send(405);
     const key = decodeURIComponent(id);
     if (!this.subscriptions.delete(key)) return send(404, { detail: 'subscription not found' });
+    this.e2InstanceIds.delete(key);
     send(204);
+  }
+
+  /** GET /ric/v1/subscriptions, in the shape of `submgr` (file header). */
+  private listSubscriptions(): Json[] {
+    return [...this.subscriptions].map(([id, request]) => {
+      if (this.submgr === 'detailed') return { ...request, SubscriptionId: id };
+      const client = isObject(request['ClientEndpoint']) ? request['ClientEndpoint'] : {};
+      const host = typeof client['Host'] === 'string' ? client['Host'] : '';
+      const rmrPort = typeof client['RMRPort'] === 'number' ? client['RMRPort'] : 0;
+      return {
+        SubscriptionId: this.e2InstanceIds.get(id) ?? 0,
+        Meid: request['Meid'],
+        ClientEndpoint: [`${host}:${rmrPort}`],
+        SubscriptionInstances: null,
+      };
+    });
   }
 
   private control(method: string, path: string, body: unknown, send: (s: number, p?: unknown) => void): void {

@@ -1,17 +1,19 @@
 // A1 and E2 clients against recorded request/response shapes of the O-RAN SC a1mediator (A1-P v2)
-// and subscription manager (/ric/v1), through undici's MockAgent (no real network).
+// and subscription manager (/ric/v1), through undici's MockAgent (no real network); the E2 create's
+// lookup also against the O-RAN responder double on 127.0.0.1, with two clients as two replicas.
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
 import { MockAgent, type Dispatcher } from 'undici';
 import { A1HttpClient } from '../../lib/clients/a1.ts';
-import { E2HttpClient, RecentCreatesE2Client } from '../../lib/clients/e2.ts';
+import { E2HttpClient } from '../../lib/clients/e2.ts';
 import { dispatch, type OranClients } from '../../hooks/dispatch.ts';
 import { ApiError } from '../../lib/clients/http.ts';
 import type { PorchClient } from '../../lib/clients/porch.ts';
 import { RicHttp, splitEndpoint } from '../../lib/clients/ric.ts';
 import type { E2SubscriptionRequest, OranAction } from '../../lib/types.ts';
+import { OranResponder } from '../doubles/oran-responder.ts';
 import { forbidNetwork } from '../network.ts';
 
-forbidNetwork();
+forbidNetwork({ allowLoopback: true });
 
 const A1 = 'http://ric-a1mediator.ricplt:10000';
 const SUBMGR = 'http://service-ricplt-submgr-http.ricplt:8088';
@@ -41,6 +43,11 @@ afterEach(async () => {
   agent.assertNoPendingInterceptors();
   await agent.close();
 });
+
+/** The subscription manager lists no subscription (the lookup before each create), `times` times. */
+function listsNothing(times = 1): void {
+  agent.get(SUBMGR).intercept({ path: '/ric/v1/subscriptions', method: 'GET' }).reply(200, []).times(times);
+}
 
 async function failure(p: Promise<unknown>): Promise<ApiError> {
   try {
@@ -239,6 +246,7 @@ describe('A1 client (A1-P v2)', () => {
 
 describe('E2 subscription client (/ric/v1)', () => {
   it('creates a subscription (201 → SubscriptionId) with the submgr request shape', async () => {
+    listsNothing();
     agent
       .get(SUBMGR)
       .intercept({ path: '/ric/v1/subscriptions', method: 'POST', body: JSON.stringify(request) })
@@ -247,6 +255,7 @@ describe('E2 subscription client (/ric/v1)', () => {
   });
 
   it('503 (E2 node not connected) is Transient and retried; three in a row fail', async () => {
+    listsNothing(2);
     const pool = agent.get(SUBMGR);
     pool.intercept({ path: '/ric/v1/subscriptions', method: 'POST' }).reply(503, 'E2 node not connected');
     pool.intercept({ path: '/ric/v1/subscriptions', method: 'POST' }).reply(201, { SubscriptionId: 'id-2' });
@@ -265,6 +274,7 @@ describe('E2 subscription client (/ric/v1)', () => {
   });
 
   it('a 201 without an id, a 500 or a timeout are uncertain and never repeated in the call', async () => {
+    listsNothing(3);
     const pool = agent.get(SUBMGR);
     pool.intercept({ path: '/ric/v1/subscriptions', method: 'POST' }).reply(201, 'ok');
     pool.intercept({ path: '/ric/v1/subscriptions', method: 'POST' }).reply(500, 'internal');
@@ -291,6 +301,7 @@ describe('E2 subscription client (/ric/v1)', () => {
   });
 
   it('400 is a Configuration error', async () => {
+    listsNothing();
     agent
       .get(SUBMGR)
       .intercept({ path: '/ric/v1/subscriptions', method: 'POST' })
@@ -319,49 +330,169 @@ describe('E2 subscription client (/ric/v1)', () => {
   });
 });
 
-describe('RecentCreatesE2Client', () => {
-  it('answers a repeated create from memory until it is deleted or too old', async () => {
-    let clock = 1_000;
-    const pool = agent.get(SUBMGR);
-    pool.intercept({ path: '/ric/v1/subscriptions', method: 'POST' }).reply(201, { SubscriptionId: 'sub-1' });
-    const e2 = new RecentCreatesE2Client(new E2HttpClient(opts()), { now: () => clock, ttlMs: 60_000 });
-    expect(await e2.createSubscription(SUBMGR, request)).toBe('sub-1');
-    // A second sync with a stale parent asks again: no second POST (the agent has no interceptor left).
-    expect(await e2.createSubscription(SUBMGR, request)).toBe('sub-1');
-    // Deleted: a new create really creates.
-    pool.intercept({ path: '/ric/v1/subscriptions/sub-1', method: 'DELETE' }).reply(204, '');
-    expect(await e2.deleteSubscription(SUBMGR, 'sub-1')).toBe('deleted');
-    pool.intercept({ path: '/ric/v1/subscriptions', method: 'POST' }).reply(201, { SubscriptionId: 'sub-2' });
-    expect(await e2.createSubscription(SUBMGR, request)).toBe('sub-2');
-    // Older than the TTL: created again.
-    clock += 60_001;
-    pool.intercept({ path: '/ric/v1/subscriptions', method: 'POST' }).reply(201, { SubscriptionId: 'sub-3' });
-    expect(await e2.createSubscription(SUBMGR, request)).toBe('sub-3');
-    // A different request is a different subscription.
-    pool.intercept({ path: '/ric/v1/subscriptions', method: 'POST' }).reply(201, { SubscriptionId: 'sub-4' });
-    expect(await e2.createSubscription(SUBMGR, { ...request, RANFunctionID: 3 })).toBe('sub-4');
+describe('E2 create: the lookup before the POST', () => {
+  const other = { ...request, RANFunctionID: 3 };
+
+  it('answers the id of a listed subscription made from exactly this request, without a POST', async () => {
+    agent
+      .get(SUBMGR)
+      .intercept({ path: '/ric/v1/subscriptions', method: 'GET' })
+      .reply(200, [
+        // O-RAN SC's E2-level entries carry neither the request nor the REST id: never a match.
+        {
+          SubscriptionId: 7,
+          Meid: request.Meid,
+          ClientEndpoint: ['odu.ran:4560'],
+          SubscriptionInstances: null,
+        },
+        { ...other, SubscriptionId: 'other-1' },
+        { ...request, SubscriptionId: '' },
+        'not an object',
+        // Key order does not matter; the request does, exactly.
+        {
+          SubscriptionDetails: request.SubscriptionDetails,
+          SubscriptionId: 'mine-2',
+          RANFunctionID: 2,
+          Meid: request.Meid,
+          ClientEndpoint: { RMRPort: 4560, HTTPPort: 8080, Host: 'odu.ran' },
+        },
+        { ...request, SubscriptionId: 'mine-3' },
+      ]);
+    expect(await new E2HttpClient(opts()).createSubscription(SUBMGR, request)).toBe('mine-2');
   });
 
-  it('keeps at most maxEntries, forgetting the oldest', async () => {
+  it('a failed lookup creates nothing: Transient, never uncertain, after the usual retries', async () => {
     const pool = agent.get(SUBMGR);
-    const e2 = new RecentCreatesE2Client(new E2HttpClient(opts()), { now: () => 0, maxEntries: 1 });
-    pool.intercept({ path: '/ric/v1/subscriptions', method: 'POST' }).reply(201, { SubscriptionId: 'a' });
-    pool.intercept({ path: '/ric/v1/subscriptions', method: 'POST' }).reply(201, { SubscriptionId: 'b' });
-    pool.intercept({ path: '/ric/v1/subscriptions', method: 'POST' }).reply(201, { SubscriptionId: 'c' });
-    expect(await e2.createSubscription(SUBMGR, request)).toBe('a');
-    expect(await e2.createSubscription(SUBMGR, { ...request, RANFunctionID: 3 })).toBe('b');
-    expect(await e2.createSubscription(SUBMGR, request)).toBe('c');
+    pool.intercept({ path: '/ric/v1/subscriptions', method: 'GET' }).reply(500, 'internal').times(3);
+    pool.intercept({ path: '/ric/v1/subscriptions', method: 'GET' }).reply(200, { not: 'a list' });
+    pool.intercept({ path: '/ric/v1/subscriptions', method: 'GET' }).reply(404, 'no such route');
+    pool.intercept({ path: '/ric/v1/subscriptions', method: 'GET' }).reply(200, []).delay(1000).times(3);
+    const e2 = new E2HttpClient(opts({ requestTimeoutMs: 50 }));
+    const notCreated = { class: 'Transient', uncertain: false, retryable: false };
+    expect(await failure(e2.createSubscription(SUBMGR, request))).toMatchObject({
+      ...notCreated,
+      reason: 'HTTP500',
+      httpStatus: 500,
+      message: expect.stringContaining('nothing was created'),
+    });
+    expect(sleeps).toHaveLength(2);
+    expect(await failure(e2.createSubscription(SUBMGR, request))).toMatchObject({
+      ...notCreated,
+      reason: 'MalformedResponse',
+    });
+    expect(await failure(e2.createSubscription(SUBMGR, request))).toMatchObject({
+      ...notCreated,
+      reason: 'HTTP404',
+    });
+    expect(await failure(e2.createSubscription(SUBMGR, request))).toMatchObject({
+      ...notCreated,
+      reason: 'Timeout',
+    });
+    // No POST was made: the agent has no POST interceptor, and none is pending.
+  });
+});
+
+describe('E2 create against the subscription manager double (two hook replicas)', () => {
+  let ric: OranResponder;
+  let url: string;
+  let replicas: E2HttpClient[];
+  const real = { requestTimeoutMs: 1000, backoff: { baseDelayMs: 5, maxDelayMs: 20 } };
+
+  async function start(submgr: 'detailed' | 'oran-sc' = 'detailed'): Promise<void> {
+    ric = new OranResponder({ submgr });
+    url = await ric.start();
+    // Two independent clients, as two hook server replicas have: nothing shared but the RIC.
+    replicas = [new E2HttpClient(real), new E2HttpClient(real)];
+  }
+  afterEach(async () => {
+    await Promise.all(replicas.map((r) => r.close()));
+    await ric.stop();
   });
 
-  it('closes the client it wraps', async () => {
-    let closed = 0;
-    const inner = {
-      createSubscription: () => Promise.resolve('x'),
-      deleteSubscription: () => Promise.resolve('deleted' as const),
-      close: () => Promise.resolve(void closed++),
-    };
-    await new RecentCreatesE2Client(inner, { now: () => 0 }).close();
-    expect(closed).toBe(1);
+  /** Creates `req` through the replicas in turn, `rounds` times each; the ids answered. */
+  async function alternate(req: E2SubscriptionRequest, rounds: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (let i = 0; i < rounds * replicas.length; i++) {
+      ids.push(await (replicas[i % replicas.length] as E2HttpClient).createSubscription(url, req));
+    }
+    return ids;
+  }
+
+  it('the same subscription created through both replicas, alternately, exists once', async () => {
+    await start();
+    const ids = await alternate(request, 3);
+    expect(new Set(ids)).toEqual(new Set(['gnb_001_001_00019b-1']));
+    expect(ric.subscriptions.size).toBe(1);
+    expect(ric.calls('POST', '/ric/v1/subscriptions')).toHaveLength(1);
+    expect(ric.calls('GET', '/ric/v1/subscriptions')).toHaveLength(6);
+  });
+
+  it('a different request creates a new subscription; each replica then answers each one', async () => {
+    await start();
+    const [a, b] = replicas as [E2HttpClient, E2HttpClient];
+    const first = await a.createSubscription(url, request);
+    const second = await b.createSubscription(url, { ...request, RANFunctionID: 3 });
+    const third = await a.createSubscription(url, {
+      ...request,
+      ClientEndpoint: { ...request.ClientEndpoint, Host: 'odu-2.ran' },
+    });
+    expect(new Set([first, second, third]).size).toBe(3);
+    expect(ric.subscriptions.size).toBe(3);
+    expect(await b.createSubscription(url, request)).toBe(first);
+    expect(await a.createSubscription(url, { ...request, RANFunctionID: 3 })).toBe(second);
+    expect(ric.calls('POST', '/ric/v1/subscriptions')).toHaveLength(3);
+  });
+
+  it('a deleted subscription is no longer listed: the next create makes a new one', async () => {
+    await start();
+    const [a, b] = replicas as [E2HttpClient, E2HttpClient];
+    const first = await a.createSubscription(url, request);
+    expect(await b.deleteSubscription(url, first)).toBe('deleted');
+    const second = await a.createSubscription(url, request);
+    expect(second).not.toBe(first);
+    expect([...ric.subscriptions.keys()]).toEqual([second]);
+  });
+
+  it('when the list cannot be read, nothing is created; the next attempt creates once', async () => {
+    await start();
+    const [a, b] = replicas as [E2HttpClient, E2HttpClient];
+    ric.unavailable.push({ method: 'GET', path: '/ric/v1/subscriptions', times: 3 });
+    expect(await failure(a.createSubscription(url, request))).toMatchObject({
+      class: 'Transient',
+      reason: 'HTTP503',
+      uncertain: false,
+    });
+    expect(ric.calls('GET', '/ric/v1/subscriptions')).toHaveLength(3);
+    expect(ric.calls('POST')).toEqual([]);
+    expect(ric.subscriptions.size).toBe(0);
+    await ric.stop();
+    expect(await failure(b.createSubscription(url, request))).toMatchObject({
+      class: 'Transient',
+      reason: 'ConnectionFailed',
+      uncertain: false,
+    });
+    url = await ric.start(Number(new URL(url).port));
+    expect(await alternate(request, 1)).toEqual(['gnb_001_001_00019b-1', 'gnb_001_001_00019b-1']);
+    expect(ric.subscriptions.size).toBe(1);
+  });
+
+  it("O-RAN SC's list cannot be matched; its own duplicate check keeps one subscription", async () => {
+    await start('oran-sc');
+    const ids = await alternate(request, 2);
+    expect(new Set(ids)).toEqual(new Set(['gnb_001_001_00019b-1']));
+    // Every create POSTs (the E2-level list does not name the request), and the submgr answers the
+    // subscription the identical request made before.
+    expect(ric.calls('POST', '/ric/v1/subscriptions')).toHaveLength(4);
+    expect(ric.subscriptions.size).toBe(1);
+    const listed = await fetch(`${url}/ric/v1/subscriptions`).then((r) => r.json());
+    expect(listed).toEqual([
+      {
+        SubscriptionId: 1,
+        Meid: request.Meid,
+        ClientEndpoint: ['odu.ran:4560'],
+        SubscriptionInstances: null,
+      },
+    ]);
   });
 });
 
@@ -377,6 +508,7 @@ describe('dispatch of O-RAN actions', () => {
     a1.intercept({ path: '/A1-P/v2/policytypes/1', method: 'GET' }).reply(200, {});
     a1.intercept({ path: '/A1-P/v2/policytypes/1/policies/p', method: 'PUT' }).reply(202, '');
     a1.intercept({ path: '/A1-P/v2/policytypes/1/policies/p', method: 'DELETE' }).reply(404, '');
+    sm.intercept({ path: '/ric/v1/subscriptions', method: 'GET' }).reply(200, []).times(2);
     sm.intercept({ path: '/ric/v1/subscriptions', method: 'POST' }).reply(201, { SubscriptionId: 's-1' });
     sm.intercept({ path: '/ric/v1/subscriptions', method: 'POST' }).reply(201, {});
     sm.intercept({ path: '/ric/v1/subscriptions/s-1', method: 'DELETE' }).reply(204, '');
