@@ -54,7 +54,9 @@ const CONTENT_HASH_CACHE_ENTRIES = 4096;
 
 /** The Fastify instance options: logging, TLS and the body limit come from the configuration. */
 export function serverOptions(
-  config: Pick<Config, 'bodyLimitBytes'> & { tls?: Config['tls'] },
+  config: Pick<Config, 'bodyLimitBytes'> & {
+    tls?: Pick<NonNullable<Config['tls']>, 'cert' | 'key'> | undefined;
+  },
   logger?: FastifyBaseLogger | (FastifyLoggerOptions & { base?: Record<string, unknown> }),
 ): FastifyServerOptions {
   return {
@@ -63,7 +65,7 @@ export function serverOptions(
       : 'child' in logger
         ? { loggerInstance: logger }
         : { logger }),
-    ...(config.tls === undefined ? {} : { https: config.tls }),
+    ...(config.tls === undefined ? {} : { https: { cert: config.tls.cert, key: config.tls.key } }),
     bodyLimit: config.bodyLimitBytes,
     // We log one line per request ourselves, with the parent's identity on it.
     logController: new LogController({ disableRequestLogging: true }),
@@ -171,6 +173,26 @@ function hookRoutes(hooks: FastifyInstance, deps: AppDeps, next: (err?: Error) =
   next();
 }
 
+/**
+ * /metrics alone, for the metrics port (server.ts): the NetworkPolicy admits Prometheus there and
+ * only Metacontroller to the hook port. The hook port keeps /metrics too (the seed's checks curl it).
+ */
+export function metricsApp(
+  app: FastifyInstance,
+  deps: Pick<AppDeps, 'metrics'>,
+  done: (err?: Error) => void,
+): void {
+  metricsRoute(app, deps.metrics);
+  done();
+}
+
+function metricsRoute(app: FastifyInstance, metrics: HookMetrics): void {
+  app.get('/metrics', { logLevel: 'silent' }, async (_request, reply) => {
+    const text = await metrics.registry.metrics();
+    return reply.header('content-type', metrics.registry.contentType).send(text);
+  });
+}
+
 /** /healthz (alive), /readyz (ready to take hooks) and /metrics. */
 function probeRoutes(app: FastifyInstance, deps: AppDeps, draining: () => boolean): void {
   app.get('/healthz', () => Promise.resolve({ status: 'ok' }));
@@ -181,8 +203,5 @@ function probeRoutes(app: FastifyInstance, deps: AppDeps, draining: () => boolea
       return reply.status(503).header('retry-after', '5').send({ status: 'not ready', reason: r.reason });
     return { status: 'ok' };
   });
-  app.get('/metrics', { logLevel: 'silent' }, async (_request, reply) => {
-    const text = await deps.metrics.registry.metrics();
-    return reply.header('content-type', deps.metrics.registry.contentType).send(text);
-  });
+  metricsRoute(app, deps.metrics);
 }

@@ -6,14 +6,22 @@ import { Ajv } from 'ajv';
 
 export interface Config {
   port: number;
+  /** /metrics on a port of its own, so the NetworkPolicy can admit Prometheus there and only Metacontroller to `port`. */
+  metricsPort: number;
   host: string;
   /** Where Kubernetes (and Porch, an aggregated API) credentials come from. */
   kube: { source: 'kubeconfig'; path: string } | { source: 'in-cluster' };
   /** Porch repository for CNFDeployments that do not set spec.porch.repository. */
   porchRepository: string;
-  /** Bearer token Metacontroller must send on hook routes; undefined → no authentication. */
+  /**
+   * Bearer token Metacontroller must send on hook routes. Required unless HOOK_AUTH=none (an
+   * explicit opt-out, for Metacontroller releases that cannot send one); undefined only then.
+   */
   hookToken: string | undefined;
-  tls: { cert: Buffer; key: Buffer } | undefined;
+  /** The certificate and key as read at boot, and their files (server.ts reloads them when they change). */
+  tls: { cert: Buffer; key: Buffer; certFile: string; keyFile: string } | undefined;
+  /** How often the TLS files are compared with what is served (cert-manager renews them in place). */
+  tlsReloadMs: number;
   bodyLimitBytes: number;
   logLevel: LogLevel;
   /** Budget for all Porch work inside one hook call (Metacontroller's hook timeout is 10 s). */
@@ -52,6 +60,7 @@ const envSchema = {
   type: 'object',
   properties: {
     PORT: int(1, 65535, 8080),
+    METRICS_PORT: int(1, 65535, 9090),
     HOST: { type: 'string', minLength: 1, default: '0.0.0.0' },
     KUBECONFIG: { type: 'string', minLength: 1 },
     KUBERNETES_SERVICE_HOST: { type: 'string' },
@@ -61,10 +70,12 @@ const envSchema = {
       pattern: '^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$',
       default: DEFAULT_PORCH_REPOSITORY,
     },
+    HOOK_AUTH: { type: 'string', enum: ['token', 'none'], default: 'token' },
     HOOK_TOKEN: { type: 'string', minLength: 16 },
     HOOK_TOKEN_FILE: { type: 'string', minLength: 1 },
     TLS_CERT_FILE: { type: 'string', minLength: 1 },
     TLS_KEY_FILE: { type: 'string', minLength: 1 },
+    TLS_RELOAD_MS: int(100, 3_600_000, 30_000),
     BODY_LIMIT_BYTES: int(MIB, 1024 * MIB, 32 * MIB),
     LOG_LEVEL: {
       type: 'string',
@@ -130,7 +141,14 @@ export function loadConfig(env: Env, io: ConfigIO = defaultIO): Config {
 
   let hookToken: string | undefined = s('HOOK_TOKEN');
   const tokenFile = s('HOOK_TOKEN_FILE');
-  if (hookToken !== undefined && tokenFile !== undefined) {
+  if (s('HOOK_AUTH') === 'none') {
+    // The opt-out wins over a token file an overlay left mounted: said once, in the boot log.
+    hookToken = undefined;
+  } else if (hookToken === undefined && tokenFile === undefined) {
+    problems.push(
+      'hook authentication is on by default: set HOOK_TOKEN_FILE (or HOOK_TOKEN) to the bearer token Metacontroller sends, or HOOK_AUTH=none to run without it (local development, or a Metacontroller that cannot send a token)',
+    );
+  } else if (hookToken !== undefined && tokenFile !== undefined) {
     problems.push('set HOOK_TOKEN or HOOK_TOKEN_FILE, not both');
   } else if (tokenFile !== undefined) {
     const content = read('HOOK_TOKEN_FILE', tokenFile)?.toString('utf8').trim();
@@ -148,17 +166,22 @@ export function loadConfig(env: Env, io: ConfigIO = defaultIO): Config {
   } else if (certFile !== undefined && keyFile !== undefined) {
     const cert = read('TLS_CERT_FILE', certFile);
     const key = read('TLS_KEY_FILE', keyFile);
-    if (cert !== undefined && key !== undefined) tls = { cert, key };
+    if (cert !== undefined && key !== undefined) tls = { cert, key, certFile, keyFile };
   }
 
+  if (typeof raw['PORT'] === 'number' && raw['METRICS_PORT'] === raw['PORT']) {
+    problems.push(`METRICS_PORT must differ from PORT (both ${raw['PORT']})`);
+  }
   if (problems.length > 0 || kube === undefined) throw new ConfigError(problems);
   return {
     port: n('PORT'),
+    metricsPort: n('METRICS_PORT'),
     host: s('HOST')!,
     kube,
     porchRepository: s('PORCH_REPOSITORY')!,
     hookToken,
     tls,
+    tlsReloadMs: n('TLS_RELOAD_MS'),
     bodyLimitBytes: n('BODY_LIMIT_BYTES'),
     logLevel: raw['LOG_LEVEL'] as LogLevel,
     hookDeadlineMs: n('HOOK_DEADLINE_MS'),

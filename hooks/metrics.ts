@@ -42,6 +42,7 @@ export class HookMetrics {
   private readonly now: () => number;
   private readonly ttlMs: number;
   private readonly tracked = new Map<string, TrackedCnf>();
+  private lastPrune = 0;
 
   private readonly deployments: Counter<'status' | 'cnf_type' | 'function'>;
   private readonly duration: Histogram<'cnf_type' | 'function'>;
@@ -170,6 +171,9 @@ export class HookMetrics {
       this.deployments.inc({ status: 'failure', ...labels });
       this.deployments.inc({ status: 'failure' });
     }
+    // Expired CNFs leave on the answers too, not only on a scrape: without Prometheus the map would
+    // keep every CNF this replica ever synced (at most once a minute: a prune walks the whole map).
+    if (this.now() - this.lastPrune >= 60_000) this.prune();
     this.tracked.set(key, {
       name: parent.metadata.name,
       namespace: parent.metadata.namespace ?? '',
@@ -188,6 +192,7 @@ export class HookMetrics {
   }
 
   private prune(): void {
+    this.lastPrune = this.now();
     const cutoff = this.now() - this.ttlMs;
     for (const [k, c] of this.tracked) if (c.seenAt < cutoff) this.tracked.delete(k);
   }

@@ -1,15 +1,46 @@
 // The process: configuration from the environment (fail fast), clients, the app, listen, and a
 // graceful shutdown on SIGTERM/SIGINT (stop accepting, let in-flight hooks finish within
 // SHUTDOWN_TIMEOUT_MS, flush events, close clients, exit 0).
-import Fastify from 'fastify';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import { readFileSync } from 'node:fs';
+import type { Server as TlsServer } from 'node:tls';
 import { KubeConfig } from '@kubernetes/client-node';
 import { porchClientFromKubeConfig } from '../lib/clients/porch.ts';
 import { A1HttpClient } from '../lib/clients/a1.ts';
 import { E2HttpClient } from '../lib/clients/e2.ts';
 import { ApiReachability, KubeEventRecorder, kubeApiFromKubeConfig } from '../lib/clients/kube.ts';
-import { hookApp, serverOptions, type HookApp } from './app.ts';
+import { hookApp, metricsApp, serverOptions, type HookApp } from './app.ts';
 import { ConfigError, loadConfig, type Config } from './config.ts';
 import { HookMetrics } from './metrics.ts';
+
+/**
+ * Serves renewed certificates without a restart: every TLS_RELOAD_MS, reads the certificate and key
+ * files (a Secret volume swaps them atomically) and, when they changed, sets them on the listening
+ * server. A pair that does not load (half written, mismatched) keeps the old one and is logged.
+ */
+export function reloadTls(
+  server: Pick<TlsServer, 'setSecureContext'>,
+  tls: NonNullable<Config['tls']>,
+  log: FastifyBaseLogger,
+  intervalMs: number,
+): NodeJS.Timeout {
+  let served = Buffer.concat([tls.cert, tls.key]);
+  const timer = setInterval(() => {
+    try {
+      const cert = readFileSync(tls.certFile);
+      const key = readFileSync(tls.keyFile);
+      const next = Buffer.concat([cert, key]);
+      if (next.equals(served)) return;
+      server.setSecureContext({ cert, key });
+      served = next;
+      log.info({ certFile: tls.certFile }, 'TLS certificate reloaded');
+    } catch (err) {
+      log.error({ err, certFile: tls.certFile }, 'TLS certificate not reloaded: keeping the one served');
+    }
+  }, intervalMs);
+  timer.unref();
+  return timer;
+}
 
 function kubeConfig(config: Config): KubeConfig {
   const kc = new KubeConfig();
@@ -71,6 +102,9 @@ async function main(): Promise<void> {
         : { ok: false, reason: `Kubernetes API unreachable: ${reachability.lastError ?? 'unknown error'}` },
   });
   const logger = app.log;
+  // /metrics on its own port as well (METRICS_PORT): the NetworkPolicy admits Prometheus only there.
+  const metricsServer = Fastify({ logger: false });
+  await metricsServer.register(metricsApp, { metrics });
 
   let stopping = false;
   const shutdown = (signal: string): void => {
@@ -86,8 +120,7 @@ async function main(): Promise<void> {
       process.exit(1);
     }, config.shutdownTimeoutMs);
     force.unref();
-    void app
-      .close()
+    void Promise.all([app.close(), metricsServer.close()])
       .then(() => events.flush(2000))
       .then(() => Promise.all([porch.close(), oran.a1.close(), oran.e2.close()]))
       .then(() => {
@@ -104,9 +137,14 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => shutdown('SIGINT'));
 
   await app.listen({ port: config.port, host: config.host });
+  await metricsServer.listen({ port: config.metricsPort, host: config.host });
+  if (config.tls !== undefined) {
+    reloadTls(app.server as unknown as TlsServer, config.tls, logger, config.tlsReloadMs);
+  }
   logger.info(
     {
       port: config.port,
+      metricsPort: config.metricsPort,
       host: config.host,
       tls: config.tls !== undefined,
       repository: config.porchRepository,

@@ -15,7 +15,7 @@ const io: ConfigIO = {
     return Buffer.from(f);
   },
 };
-const base = { KUBERNETES_SERVICE_HOST: '10.96.0.1' };
+const base = { KUBERNETES_SERVICE_HOST: '10.96.0.1', HOOK_TOKEN_FILE: '/run/token' };
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -31,11 +31,13 @@ describe('loadConfig', () => {
   it('defaults', () => {
     expect(loadConfig(base, io)).toEqual({
       port: 8080,
+      metricsPort: 9090,
       host: '0.0.0.0',
       kube: { source: 'in-cluster' },
       porchRepository: 'cnf-packages',
-      hookToken: undefined,
+      hookToken: 'a-token-of-sufficient-length',
       tls: undefined,
+      tlsReloadMs: 30_000,
       bodyLimitBytes: 32 * 1024 * 1024,
       logLevel: 'info',
       hookDeadlineMs: 8000,
@@ -49,6 +51,7 @@ describe('loadConfig', () => {
     const c = loadConfig(
       {
         PORT: '9443',
+        METRICS_PORT: '9444',
         HOST: '127.0.0.1',
         KUBECONFIG: '/kube/config:/other',
         PORCH_REPOSITORY: 'edge-packages',
@@ -66,6 +69,7 @@ describe('loadConfig', () => {
     );
     expect(c).toMatchObject({
       port: 9443,
+      metricsPort: 9444,
       host: '127.0.0.1',
       kube: { source: 'kubeconfig', path: '/kube/config' },
       porchRepository: 'edge-packages',
@@ -78,7 +82,28 @@ describe('loadConfig', () => {
       shutdownTimeoutMs: 0,
     });
     expect(c.tls?.cert.toString()).toBe('CERT');
-    expect(loadConfig({ ...base, HOOK_TOKEN: 'x'.repeat(16) }, io).hookToken).toBe('x'.repeat(16));
+    expect(
+      loadConfig({ KUBERNETES_SERVICE_HOST: '10.96.0.1', HOOK_TOKEN: 'x'.repeat(16) }, io).hookToken,
+    ).toBe('x'.repeat(16));
+  });
+
+  it('requires a hook token unless authentication is turned off explicitly (HOOK_AUTH=none)', () => {
+    const bare = { KUBERNETES_SERVICE_HOST: '10.96.0.1' };
+    expect(problems(bare)).toEqual([
+      expect.stringMatching(
+        /^hook authentication is on by default: set HOOK_TOKEN_FILE \(or HOOK_TOKEN\).*or HOOK_AUTH=none/,
+      ),
+    ]);
+    expect(loadConfig({ ...bare, HOOK_AUTH: 'none' }, io).hookToken).toBeUndefined();
+    // The opt-out wins over a token file an overlay left in place.
+    expect(loadConfig({ ...base, HOOK_AUTH: 'none' }, io).hookToken).toBeUndefined();
+    expect(problems({ ...bare, HOOK_AUTH: 'off' })[0]).toMatch(/^HOOK_AUTH must be equal to one of/);
+  });
+
+  it('serves /metrics on a port of its own', () => {
+    expect(problems({ ...base, PORT: '8080', METRICS_PORT: '8080' })).toEqual([
+      'METRICS_PORT must differ from PORT (both 8080)',
+    ]);
   });
 
   it('a bad PORT fails with a clear message', () => {
@@ -109,19 +134,19 @@ describe('loadConfig', () => {
   });
 
   it('fails on unreadable files and short tokens', () => {
-    expect(problems({ KUBECONFIG: '/nope' })).toEqual([
+    expect(problems({ KUBECONFIG: '/nope', HOOK_AUTH: 'none' })).toEqual([
       "KUBECONFIG: cannot read /nope: ENOENT: no such file or directory, open '/nope'",
     ]);
     expect(problems({ ...base, HOOK_TOKEN_FILE: '/run/short' })).toEqual([
       'HOOK_TOKEN_FILE: /run/short must hold a token of at least 16 characters',
     ]);
-    expect(problems({ ...base, HOOK_TOKEN: 'short' })[0]).toMatch(
+    expect(problems({ ...base, HOOK_TOKEN_FILE: '', HOOK_TOKEN: 'short' })[0]).toMatch(
       /^HOOK_TOKEN must NOT have fewer than 16 characters/,
     );
     expect(problems({ ...base, TLS_CERT_FILE: '/tls/crt', TLS_KEY_FILE: '/tls/none' })).toHaveLength(1);
   });
 
   it('empty variables count as unset', () => {
-    expect(loadConfig({ ...base, PORT: '', HOOK_TOKEN: '' }, io).port).toBe(8080);
+    expect(loadConfig({ ...base, PORT: '', HOOK_TOKEN: '', HOOK_AUTH: '' }, io).port).toBe(8080);
   });
 });

@@ -3,7 +3,7 @@
 import { afterEach, describe, expect, it } from '@jest/globals';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,6 +83,50 @@ function writeKubeconfig(dir: string, server: string): string {
   return path;
 }
 
+/** A self-signed certificate for `cn` in dir/<name>.crt and dir/<name>.key. */
+function selfSigned(dir: string, name: string, cn: string): void {
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'rsa:2048',
+      '-nodes',
+      '-days',
+      '1',
+      '-subj',
+      `/CN=${cn}`,
+      '-keyout',
+      join(dir, `${name}.key`),
+      '-out',
+      join(dir, `${name}.crt`),
+    ],
+    { stdio: 'ignore' },
+  );
+}
+
+/**
+ * The CN of the certificate a TLS server on 127.0.0.1:port serves, as openssl sees it (this test
+ * process's sockets are intercepted by forbidNetwork, which hides the peer certificate).
+ */
+function servedCn(port: number): Promise<string> {
+  const out = execFileSync(
+    'sh',
+    [
+      '-c',
+      `openssl s_client -connect 127.0.0.1:${port} </dev/null 2>/dev/null | openssl x509 -noout -subject`,
+    ],
+    { encoding: 'utf8', timeout: 10_000 },
+  );
+  return Promise.resolve(/CN\s*=\s*([^,\n/]+)/.exec(out)?.[1]?.trim() ?? '');
+}
+
+const ports = (): [number, number] => {
+  const p = 20000 + Math.floor(Math.random() * 20000);
+  return [p, p + 1];
+};
+
 const hasOpenssl = ((): boolean => {
   try {
     execFileSync('openssl', ['version'], { stdio: 'ignore' });
@@ -97,33 +141,17 @@ describe('hooks/server.ts', () => {
     'serves HTTPS with TLS_CERT_FILE/TLS_KEY_FILE and a token from HOOK_TOKEN_FILE',
     async () => {
       const dir = mkdtempSync(join(tmpdir(), 'hooks-tls-'));
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'rsa:2048',
-          '-nodes',
-          '-days',
-          '1',
-          '-subj',
-          '/CN=localhost',
-          '-keyout',
-          join(dir, 'tls.key'),
-          '-out',
-          join(dir, 'tls.crt'),
-        ],
-        { stdio: 'ignore' },
-      );
+      selfSigned(dir, 'tls', 'first');
       writeFileSync(join(dir, 'token'), 'file-token-0123456789\n');
-      const port = 20000 + Math.floor(Math.random() * 20000);
+      const [port, metricsPort] = ports();
       run = start({
         PORT: String(port),
+        METRICS_PORT: String(metricsPort),
         HOST: '127.0.0.1',
         KUBECONFIG: writeKubeconfig(dir, await fakeApi()),
         TLS_CERT_FILE: join(dir, 'tls.crt'),
         TLS_KEY_FILE: join(dir, 'tls.key'),
+        TLS_RELOAD_MS: '200',
         HOOK_TOKEN_FILE: join(dir, 'token'),
       });
       const dispatcher = new Agent({ connect: { rejectUnauthorized: false } });
@@ -138,12 +166,33 @@ describe('hooks/server.ts', () => {
         });
       expect((await customize('Bearer wrong-token-0123456789')).status).toBe(401);
       expect((await customize('Bearer file-token-0123456789')).status).toBe(200);
+      expect(await servedCn(port)).toBe('first');
+
+      // Renewed in place (as a Secret volume does: new files swapped in): served without a restart.
+      selfSigned(dir, 'next', 'renewed');
+      renameSync(join(dir, 'next.key'), join(dir, 'tls.key'));
+      renameSync(join(dir, 'next.crt'), join(dir, 'tls.crt'));
+      await waitFor(async () => (await servedCn(port)) === 'renewed');
+      expect((await customize('Bearer file-token-0123456789')).status).toBe(200);
+      expect(run.out.join('')).toContain('TLS certificate reloaded');
+
+      // /metrics on its own port, with nothing else there.
+      const metrics = await fetch(`http://127.0.0.1:${metricsPort}/metrics`);
+      expect(metrics.status).toBe(200);
+      expect(await metrics.text()).toContain('nephoran_hook_requests_total');
+      expect((await fetch(`http://127.0.0.1:${metricsPort}/sync`, { method: 'POST' })).status).toBe(404);
       await dispatcher.close();
       run.child.kill('SIGTERM');
       expect(await run.exited).toBe(0);
     },
     30_000,
   );
+
+  it('refuses to start without a hook token unless HOOK_AUTH=none says so', async () => {
+    run = start({ KUBERNETES_SERVICE_HOST: '10.0.0.1' });
+    expect(await run.exited).toBe(2);
+    expect(run.out.join('')).toContain('hook authentication is on by default');
+  });
 
   it('exits 2 with a clear message on bad configuration', async () => {
     run = start({ PORT: 'eighty', KUBERNETES_SERVICE_HOST: '10.0.0.1' });
@@ -183,9 +232,16 @@ describe('hooks/server.ts', () => {
         'current-context': 'x',
       }),
     );
-    const port = 20000 + Math.floor(Math.random() * 20000);
+    const [port, metricsPort] = ports();
     const base = `http://127.0.0.1:${port}`;
-    run = start({ PORT: String(port), HOST: '127.0.0.1', KUBECONFIG: kubeconfig, LOG_LEVEL: 'info' });
+    run = start({
+      PORT: String(port),
+      METRICS_PORT: String(metricsPort),
+      HOST: '127.0.0.1',
+      KUBECONFIG: kubeconfig,
+      LOG_LEVEL: 'info',
+      HOOK_AUTH: 'none',
+    });
     await waitFor(async () => (await fetch(`${base}/healthz`)).ok);
     expect((await fetch(`${base}/readyz`)).status).toBe(200);
 

@@ -96,6 +96,7 @@ describe('stack settings', () => {
       porchWebhookPort: 8443,
       gitPort: 9446,
       hookPort: 8080,
+      hookMetricsPort: 9090,
       metacontrollerMetricsPort: 9999,
       metacontrollerWorkers: 5,
       metacontrollerHealthPort: 8081,
@@ -123,6 +124,9 @@ describe('stack settings', () => {
     });
     expect(env).toMatchObject({
       PORT: '8080',
+      METRICS_PORT: '9090',
+      // Metacontroller v1.5.20 cannot send a token: the opt-out is explicit.
+      HOOK_AUTH: 'none',
       HOST: '127.0.0.1',
       PORCH_REPOSITORY: 'cnf-packages',
       LOG_LEVEL: 'info',

@@ -125,6 +125,17 @@ describe('per-CNF gauges', () => {
     expect(m.trackedCount).toBe(0);
   });
 
+  it('expires CNFs on later answers too, without any scrape (at most one prune a minute)', () => {
+    const { m, clock } = metrics();
+    m.recordAnswer(cnf('a', 'Active'), status('Active'));
+    clock.t += 61_000;
+    m.recordAnswer(cnf('b', 'Active'), status('Active'));
+    // Read without trackedCount (which prunes itself): the map holds b only.
+    expect(
+      [...(m as unknown as { tracked: Map<string, { name: string }> }).tracked.values()].map((c) => c.name),
+    ).toEqual(['b']);
+  });
+
   it('bounds label values from user specs', async () => {
     const { m } = metrics();
     const c = cnf('a', 'Provisioning', 'u', 'F'.repeat(100));

@@ -358,31 +358,70 @@ describe('manifests/ kustomization', () => {
     expect(container.startupProbe).toBeDefined();
   });
 
-  it('configures Porch, and leaves hook-token auth to a component that mounts an optional Secret', () => {
+  it('authenticates the hooks by default with the token Metacontroller sends; no-auth is an explicit component', () => {
     expect(env.get('PORCH_REPOSITORY')).toMatch(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
-    // The server refuses to start when HOOK_TOKEN_FILE names a missing file: not in the base.
-    expect(env.has('HOOK_TOKEN_FILE')).toBe(false);
-    const [componentDoc] = parseYamlFile(join(ROOT, 'manifests/components/hook-token/kustomization.yaml'));
-    const component = asObj(componentDoc, 'hook-token component');
-    expect(component.kind).toBe('Component');
-    const [patch] = asArray(component.patches, 'patches').map((p) => asObj(p, 'patch'));
-    expect(asObj(patch?.target, 'patch target')).toMatchObject({ kind: 'Deployment', name: HOOK_NAME });
-    const ops = asArray(parseAllDocuments(String(patch?.patch))[0]?.toJS(), 'JSON6902 patch');
-    const op = asObj(ops[0], 'patch op');
-    expect(op.op).toBe('add');
-    expect(op.path).toBe('/spec/template/spec/containers/0/env/-');
-    const added = asObj(op.value, 'added env var');
-    expect(added.name).toBe('HOOK_TOKEN_FILE');
-    const tokenFile = String(added.value);
+    expect(env.has('HOOK_AUTH')).toBe(false);
+    const tokenFile = String(env.get('HOOK_TOKEN_FILE'));
     const mounts = asArray(container.volumeMounts ?? [], 'volumeMounts').map((m) => asObj(m, 'mount'));
     const mount = mounts.find((m) => tokenFile.startsWith(`${String(m.mountPath)}/`));
     expect(mount).toBeDefined();
     const volume = asArray(podSpec.volumes, 'volumes')
       .map((v) => asObj(v, 'volume'))
       .find((v) => v.name === mount?.name);
-    expect(asObj(volume?.secret, 'token volume secret').optional).toBe(true);
+    const secret = asObj(volume?.secret, 'token volume secret');
+    // The Secret and key Metacontroller reads the same token from, on every hook.
+    const [cc] = parseYamlFile(join(ROOT, 'metacontroller/compositecontroller.yaml'));
+    const hooks = asObj(asObj(asObj(cc, 'CompositeController').spec, 'spec').hooks, 'hooks');
+    for (const name of ['sync', 'finalize', 'customize']) {
+      const webhook = asObj(asObj(hooks[name], name).webhook, `${name} webhook`);
+      const auth = asObj(webhook.authorization, `${name} authorization`);
+      expect(auth.type).toBe('Bearer');
+      expect(asObj(auth.secretRef, 'secretRef')).toEqual({
+        name: secret.secretName,
+        namespace: NAMESPACE,
+        key: tokenFile.slice(String(mount?.mountPath).length + 1),
+      });
+    }
+    const [componentDoc] = parseYamlFile(join(ROOT, 'manifests/components/no-auth/kustomization.yaml'));
+    const component = asObj(componentDoc, 'no-auth component');
+    expect(component.kind).toBe('Component');
+    const [patch] = asArray(component.patches, 'patches').map((p) => asObj(p, 'patch'));
+    expect(asObj(patch?.target, 'patch target')).toMatchObject({ kind: 'Deployment', name: HOOK_NAME });
+    const ops = asArray(parseAllDocuments(String(patch?.patch))[0]?.toJS(), 'JSON6902 patch');
+    expect(ops).toEqual([
+      {
+        op: 'add',
+        path: '/spec/template/spec/containers/0/env/-',
+        value: { name: 'HOOK_AUTH', value: 'none' },
+      },
+    ]);
     // A read-only root filesystem still needs a writable /tmp.
     expect(mounts.some((m) => m.mountPath === '/tmp')).toBe(true);
+  });
+
+  it('admits only Metacontroller to the hook port and Prometheus to the metrics port', () => {
+    const ports = asArray(container.ports, 'ports').map((p) => asObj(p, 'port'));
+    const metricsPort = ports.find((p) => p.name === 'metrics')?.containerPort;
+    expect(metricsPort).toBe(Number(env.get('METRICS_PORT')));
+    const np = find(docs, 'NetworkPolicy', HOOK_NAME);
+    const ingress = asArray(asObj(np.spec, 'spec').ingress, 'ingress').map((r) => asObj(r, 'rule'));
+    const byPort = new Map(
+      ingress.map((r) => [
+        asArray(r.ports, 'ports').map((p) => asObj(p, 'port').port),
+        asArray(r.from, 'from').map((f) => asObj(f, 'peer')),
+      ]),
+    );
+    expect([...byPort.keys()]).toEqual([[8080], [metricsPort]]);
+    const [hooksFrom, metricsFrom] = [...byPort.values()];
+    expect(hooksFrom).toEqual([
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'metacontroller' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/name': 'metacontroller' } },
+      },
+    ]);
+    expect(metricsFrom?.[0]?.namespaceSelector).toEqual({
+      matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' },
+    });
   });
 
   it('drains before stopping: preStop sleep and a grace period above the hook deadline', () => {
@@ -468,7 +507,7 @@ describe('manifests/ kustomization', () => {
     expect(matches(sel, podLabels)).toBe(true);
   });
 
-  it('admits 8080 only from the metacontroller and monitoring namespaces, egress to DNS and the API', () => {
+  it('selects the hook pods, default-denies, and lets out only DNS and the API', () => {
     const np = asObj(find(docs, 'NetworkPolicy', HOOK_NAME).spec, 'NetworkPolicy spec');
     const sel = asObj(asObj(np.podSelector, 'podSelector').matchLabels, 'matchLabels') as Record<
       string,
@@ -476,17 +515,6 @@ describe('manifests/ kustomization', () => {
     >;
     expect(matches(sel, podLabels)).toBe(true);
     expect(np.policyTypes).toEqual(['Ingress', 'Egress']);
-    const ingress = asArray(np.ingress, 'ingress').map((r) => asObj(r, 'ingress rule'));
-    const sources = new Set<string>();
-    for (const rule of ingress) {
-      const ports = asArray(rule.ports, 'ports').map((p) => asObj(p, 'port').port);
-      expect(ports).toEqual([8080]);
-      for (const peer of asArray(rule.from, 'from').map((p) => asObj(p, 'peer'))) {
-        const ns = asObj(asObj(peer.namespaceSelector, 'namespaceSelector').matchLabels, 'ns labels');
-        sources.add(String(ns['kubernetes.io/metadata.name']));
-      }
-    }
-    expect([...sources].sort()).toEqual(['metacontroller', 'monitoring']);
     const egressPorts = asArray(np.egress, 'egress')
       .flatMap((r) => asArray(asObj(r, 'egress rule').ports, 'ports'))
       .map((p) => asObj(p, 'port').port);
@@ -586,7 +614,7 @@ describe('manifests/monitoring kustomization', () => {
   it('scrapes the hook Service port by name', () => {
     const sm = find(loaded.docs, 'ServiceMonitor', HOOK_NAME);
     const endpoints = asArray(asObj(sm.spec, 'spec').endpoints, 'endpoints').map((e) => asObj(e, 'endpoint'));
-    expect(endpoints.map((e) => [e.port, e.path])).toEqual([['http', '/metrics']]);
+    expect(endpoints.map((e) => [e.port, e.path])).toEqual([['metrics', '/metrics']]);
   });
 
   it('kube-state-metrics config covers CNFDeployment phase over all 11 phases', () => {
@@ -653,19 +681,19 @@ describe('kubectl kustomize', () => {
     expect(String(container?.image)).not.toMatch(/:latest$/);
   });
 
-  itWithKubectl('an overlay with the hook-token component sets HOOK_TOKEN_FILE', () => {
+  itWithKubectl('an overlay with the no-auth component sets HOOK_AUTH=none', () => {
     const overlay = mkdtempSync(join(tmpdir(), 'nephoran-overlay-'));
     try {
       const rel = (p: string): string => relative(overlay, join(ROOT, p));
       writeFileSync(
         join(overlay, 'kustomization.yaml'),
-        `resources: [${rel('manifests')}]\ncomponents: [${rel('manifests/components/hook-token')}]\n`,
+        `resources: [${rel('manifests')}]\ncomponents: [${rel('manifests/components/no-auth')}]\n`,
       );
       const out = execFileSync(kubectl ?? 'kubectl', ['kustomize', overlay], {
         encoding: 'utf8',
         timeout: 30_000,
       });
-      expect(out).toContain('HOOK_TOKEN_FILE');
+      expect(out).toMatch(/- name: HOOK_AUTH\n\s+value: none/);
     } finally {
       rmSync(overlay, { recursive: true, force: true });
     }

@@ -14,7 +14,11 @@ export function hookEnv(settings: Settings, env: NodeJS.ProcessEnv = process.env
   const out: NodeJS.ProcessEnv = {
     ...env,
     PORT: String(settings.hookPort),
+    METRICS_PORT: String(settings.hookMetricsPort),
     HOST: '127.0.0.1',
+    // Metacontroller v1.5.20, the newest the Go module proxy serves, cannot send a token (webhook
+    // authorization arrived in v4): the local stack opts out explicitly, on 127.0.0.1 only.
+    HOOK_AUTH: 'none',
     KUBECONFIG,
     PORCH_REPOSITORY: settings.repository,
     LOG_LEVEL: env.LOG_LEVEL || 'info',
@@ -29,6 +33,7 @@ export async function up({ settings }: { settings: Settings }): Promise<{ second
   const t0 = Date.now();
   if (await stopDaemon(COMPONENT, { quiet: true })) say('hooks: stopped the previous hook server');
   await ensurePortFree(COMPONENT, settings.hookPort, 'NEPHORAN_HOOK_PORT', 10_000);
+  await ensurePortFree(COMPONENT, settings.hookMetricsPort, 'NEPHORAN_HOOK_METRICS_PORT', 10_000);
   await startDaemon(COMPONENT, 'npm', ['start'], { env: hookEnv(settings), cwd: ROOT, marker: 'npm' });
   say(
     `hooks: npm start (PORT=${settings.hookPort} PORCH_REPOSITORY=${settings.repository}; log ${rel(logFile(COMPONENT))})`,

@@ -35,6 +35,8 @@ export interface Settings {
   porchWebhookPort: number;
   gitPort: number;
   hookPort: number;
+  /** The hook server's metrics-only port (its METRICS_PORT). */
+  hookMetricsPort: number;
   metacontrollerMetricsPort: number;
   /** Metacontroller's --workers (its default, 5, unless NEPHORAN_MC_WORKERS says otherwise). */
   metacontrollerWorkers: number;
@@ -64,6 +66,7 @@ export function settings(env: NodeJS.ProcessEnv = process.env): Settings {
     porchWebhookPort: int(env, 'NEPHORAN_PORCH_WEBHOOK_PORT', 8443),
     gitPort: int(env, 'NEPHORAN_GIT_PORT', 9446),
     hookPort: int(env, 'NEPHORAN_HOOK_PORT', 8080),
+    hookMetricsPort: int(env, 'NEPHORAN_HOOK_METRICS_PORT', 9090),
     metacontrollerMetricsPort: int(env, 'NEPHORAN_MC_METRICS_PORT', 9999),
     metacontrollerHealthPort: int(env, 'NEPHORAN_MC_HEALTH_PORT', 8081),
     metacontrollerWorkers: int(env, 'NEPHORAN_MC_WORKERS', 5),
