@@ -38,7 +38,7 @@ describe('loadConfig', () => {
       hookToken: 'a-token-of-sufficient-length',
       tls: undefined,
       tlsReloadMs: 30_000,
-      bodyLimitBytes: 32 * 1024 * 1024,
+      bodyLimitBytes: 8 * 1024 * 1024,
       logLevel: 'info',
       hookDeadlineMs: 8000,
       porchTimeoutMs: 4000,
