@@ -20,7 +20,7 @@ import {
   splitCatFileBatch,
 } from '../../scripts/local/gitops/sync.ts';
 import { hookEnv } from '../../scripts/local/stack/hooks.ts';
-import { flavour } from '../../scripts/local/stack/metacontroller.ts';
+import { flavour, localCompositeController } from '../../scripts/local/stack/metacontroller.ts';
 import { ROOT, settings } from '../../scripts/local/stack/util.ts';
 import etcd from '../../scripts/local/tools/etcd.ts';
 import { compareVersions, renderGoMod } from '../../scripts/local/tools/go.ts';
@@ -115,6 +115,18 @@ describe('stack settings', () => {
       cluster: 'nephoran',
     });
     expect(() => settings({ NEPHORAN_GIT_PORT: '70000' })).toThrow('NEPHORAN_GIT_PORT must be a port number');
+  });
+
+  it('the local CompositeController calls the local hooks with neither Service nor token (v1.5.20 refuses the fields)', async () => {
+    const versions = await loadVersions();
+    const text = await localCompositeController(settings({}), versions);
+    expect(text).toContain('url: http://127.0.0.1:8080/sync');
+    expect(text).not.toContain('authorization');
+    expect(text).not.toContain('service:');
+    // The shipped one does send the token.
+    expect(readFileSync(path.join(ROOT, 'metacontroller/compositecontroller.yaml'), 'utf8')).toContain(
+      'authorization:',
+    );
   });
 
   it('the hook server gets the local settings and no in-cluster variables', () => {

@@ -141,7 +141,7 @@ interface CompositeController {
       string,
       | {
           version?: string;
-          webhook?: { url?: string; path?: string; service?: unknown };
+          webhook?: { url?: string; path?: string; service?: unknown; authorization?: unknown };
         }
       | undefined
     >;
@@ -164,6 +164,9 @@ export async function localCompositeController(settings: Settings, versions: Ver
     const hookPath = webhook.path ?? `/${name}`;
     delete webhook.service;
     delete webhook.path;
+    // No token on the local stack (the hook server runs with HOOK_AUTH=none, scripts/local/stack/
+    // hooks.ts): Metacontroller v1.5.x cannot send one, and its CRD schema refuses the field.
+    delete webhook.authorization;
     webhook.url = `http://127.0.0.1:${settings.hookPort}${hookPath}`;
     // Metacontroller v1.5.x has no `version` field (v1 hooks only); its CRD schema would reject it.
     if (hookVersion === 'v1') delete hook.version;
