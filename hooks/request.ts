@@ -23,14 +23,28 @@ export interface HookRequest {
   finalizing?: boolean;
 }
 
-/** Objects of one type key, in a stable order (by their map key). */
-function objectsOf<T>(map: ObjectsByType, key: string): T[] {
+/**
+ * Objects of one type key in the parent's namespace, in a stable order (by their map key). In
+ * Metacontroller v4, a v2 customize rule with a label selector lists objects of every namespace, and
+ * v2 requests are not narrowed to the parent's (v1 requests are): a Deployment of the same name and
+ * labels in another namespace must not count as this CNF's workload. An object is kept when neither
+ * its v2 key (`<namespace>/<name>`) nor its metadata names another namespace.
+ */
+function objectsOf<T>(map: ObjectsByType, key: string, namespace: string): T[] {
   const m = map?.[key];
   if (m === null || m === undefined) return [];
   return Object.keys(m)
     .sort()
+    .filter((k) => {
+      const slash = k.indexOf('/');
+      if (slash >= 0 && k.slice(0, slash) !== namespace) return false;
+      const ns = (m[k] as { metadata?: { namespace?: unknown } } | null)?.metadata?.namespace;
+      return ns === undefined || ns === namespace;
+    })
     .map((k) => m[k] as T);
 }
+
+const namespaceOf = (req: HookRequest): string => req.parent.metadata.namespace ?? 'default';
 
 function logUnknownKeys(
   map: ObjectsByType,
@@ -45,16 +59,17 @@ function logUnknownKeys(
 
 export function childrenOf(req: HookRequest, log: FastifyBaseLogger): PackageRevision[] {
   logUnknownKeys(req.children, [CHILD_PACKAGE_REVISION], 'child', log);
-  return objectsOf<PackageRevision>(req.children, CHILD_PACKAGE_REVISION);
+  return objectsOf<PackageRevision>(req.children, CHILD_PACKAGE_REVISION, namespaceOf(req));
 }
 
 export function relatedOf(req: HookRequest, log: FastifyBaseLogger): RelatedObjects {
   logUnknownKeys(req.related, Object.values(RELATED_KEYS), 'related', log);
+  const ns = namespaceOf(req);
   return {
-    deployments: objectsOf<KubeObject>(req.related, RELATED_KEYS.deployments),
-    pods: objectsOf<KubeObject>(req.related, RELATED_KEYS.pods),
-    endpointSlices: objectsOf<KubeObject>(req.related, RELATED_KEYS.endpointSlices),
-    cnfDeployments: objectsOf<CNFDeployment>(req.related, RELATED_KEYS.cnfDeployments),
+    deployments: objectsOf<KubeObject>(req.related, RELATED_KEYS.deployments, ns),
+    pods: objectsOf<KubeObject>(req.related, RELATED_KEYS.pods, ns),
+    endpointSlices: objectsOf<KubeObject>(req.related, RELATED_KEYS.endpointSlices, ns),
+    cnfDeployments: objectsOf<CNFDeployment>(req.related, RELATED_KEYS.cnfDeployments, ns),
   };
 }
 

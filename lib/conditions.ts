@@ -79,6 +79,7 @@ export const CONDITIONS = {
       'DeletingPackageRevisions',
       'DeletingOranConfiguration',
       'WaitingForWorkload',
+      'Finalizing',
       'Finalized',
       'TimedOut',
     ],

@@ -68,7 +68,7 @@ export function finalize(observed: ReconcileInput): FinalizeOutput {
 
   const terminating = alreadyDeleted
     ? ((prev.conditions?.find((c) => c.type === 'Terminating') as ConditionSpec | undefined) ?? FINALIZED)
-    : terminatingCondition(left, finalized, timedOut);
+    : terminatingCondition(left, revisions.known, finalized, timedOut);
   const conditions = upsertConditions(
     prev.conditions,
     [
@@ -108,7 +108,12 @@ const FINALIZED: ConditionSpec = {
   message: 'all package revisions and workload objects are gone',
 };
 
-function terminatingCondition(left: Leftovers, finalized: boolean, timedOut: boolean): ConditionSpec {
+function terminatingCondition(
+  left: Leftovers,
+  porchKnown: boolean,
+  finalized: boolean,
+  timedOut: boolean,
+): ConditionSpec {
   if (finalized && timedOut) {
     return {
       type: 'Terminating',
@@ -118,7 +123,15 @@ function terminatingCondition(left: Leftovers, finalized: boolean, timedOut: boo
     };
   }
   if (finalized) return FINALIZED;
-  if (left.revisions > 0) {
+  if (left.revisions > 0 || !porchKnown) {
+    if (left.revisions === 0) {
+      return {
+        type: 'Terminating',
+        status: 'True',
+        reason: 'DeletingPackageRevisions',
+        message: 'waiting for Porch to list what is left of the package',
+      };
+    }
     return {
       type: 'Terminating',
       status: 'True',
@@ -134,11 +147,21 @@ function terminatingCondition(left: Leftovers, finalized: boolean, timedOut: boo
       message: `deleting ${left.oran} A1 policy/E2 subscription(s) (status.oran)`,
     };
   }
+  if (left.workload > 0) {
+    return {
+      type: 'Terminating',
+      status: 'True',
+      reason: 'WaitingForWorkload',
+      message: `waiting for ${left.workload} workload object(s) (Deployments, Pods) to be removed by GitOps`,
+    };
+  }
+  // Nothing is left, on the first answer: every live phase has an edge to Terminating only, so
+  // Deleted comes with the next one.
   return {
     type: 'Terminating',
     status: 'True',
-    reason: 'WaitingForWorkload',
-    message: `waiting for ${left.workload} workload object(s) (Deployments, Pods) to be removed by GitOps`,
+    reason: 'Finalizing',
+    message: 'nothing is left; the next answer finalizes',
   };
 }
 
