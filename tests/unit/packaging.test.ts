@@ -453,6 +453,18 @@ describe('manifests/ kustomization', () => {
     expect(subjects).toEqual([{ kind: 'ServiceAccount', name: sa.metadata.name, namespace: NAMESPACE }]);
   });
 
+  it("lets Porch's ServiceAccount keep blockOwnerDeletion owner references (update on cnfdeployments/finalizers only)", () => {
+    const role = find(docs, 'ClusterRole', 'nephoran-porch-owner-references');
+    expect(role.rules).toEqual([
+      { apiGroups: ['nephoran.com'], resources: ['cnfdeployments/finalizers'], verbs: ['update'] },
+    ]);
+    const binding = find(docs, 'ClusterRoleBinding', 'nephoran-porch-owner-references');
+    expect(binding.subjects).toEqual([
+      { kind: 'ServiceAccount', name: 'porch-server', namespace: 'porch-system' },
+    ]);
+    expect(asObj(binding.roleRef, 'roleRef').name).toBe('nephoran-porch-owner-references');
+  });
+
   it('grants exactly the Porch verbs the hooks use, events, and nothing wildcard or extra', () => {
     const role = find(docs, 'ClusterRole', HOOK_NAME);
     const grants = new Map<string, Set<string>>();
