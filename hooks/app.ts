@@ -13,7 +13,7 @@ import {
 import { Ajv } from 'ajv';
 import type { PorchClient } from '../lib/clients/porch.ts';
 import type { EventRecorder, KubeApi } from '../lib/clients/kube.ts';
-import { relatedResources } from '../lib/related.ts';
+import { narrowsByNamespace, relatedResources } from '../lib/related.ts';
 import * as pureReconciler from '../lib/reconcile/index.ts';
 import type { Config } from './config.ts';
 import type { OranClients } from './dispatch.ts';
@@ -70,6 +70,10 @@ export function serverOptions(
     // We log one line per request ourselves, with the parent's identity on it.
     logController: new LogController({ disableRequestLogging: true }),
     return503OnClosing: true,
+    // "__proto__" and "constructor" are legal keys of free-form fields (spec.configuration, A1
+    // policies): keep them as the own data properties JSON.parse makes, not a 400 (lib/json.ts).
+    onProtoPoisoning: 'ignore',
+    onConstructorPoisoning: 'ignore',
   };
 }
 
@@ -168,7 +172,7 @@ function hookRoutes(hooks: FastifyInstance, deps: AppDeps, next: (err?: Error) =
     runHook('finalize', body(r), flow, r.log),
   );
   hooks.post('/customize', { schema: { body: customizeRequestSchema } }, (r) =>
-    Promise.resolve(relatedResources(body(r).parent)),
+    Promise.resolve(relatedResources(body(r).parent, narrowsByNamespace(body(r).controller))),
   );
   next();
 }

@@ -3,6 +3,7 @@
 // versions carry the same objects; only their map keys differ, so objects are read, keys are not.
 import type { FastifyBaseLogger } from 'fastify';
 import type { CNFDeployment, KubeObject, PackageRevision, RelatedObjects } from '../lib/types.ts';
+import { readStatus } from '../lib/status-read.ts';
 
 const CHILD_PACKAGE_REVISION = 'PackageRevision.porch.kpt.dev/v1alpha1';
 const RELATED_KEYS = {
@@ -30,7 +31,7 @@ export interface HookRequest {
  * labels in another namespace must not count as this CNF's workload. An object is kept when neither
  * its v2 key (`<namespace>/<name>`) nor its metadata names another namespace.
  */
-function objectsOf<T>(map: ObjectsByType, key: string, namespace: string): T[] {
+export function objectsOf<T>(map: ObjectsByType, key: string, namespace: string): T[] {
   const m = map?.[key];
   if (m === null || m === undefined) return [];
   return Object.keys(m)
@@ -73,10 +74,20 @@ export function relatedOf(req: HookRequest, log: FastifyBaseLogger): RelatedObje
   };
 }
 
-/** Parent as the reconciler expects it: spec and status present or absent, never null. */
+/**
+ * Parent as the reconciler expects it: spec present (validated by the reconciler), status absent or
+ * read as untrusted input (lib/status-read.ts: anyone may edit it, and the CRD requires none of its
+ * fields), a null deletionTimestamp (Go's nil) absent.
+ */
 export function normalizeParent(parent: CNFDeployment): CNFDeployment {
   const p = { ...parent } as Omit<CNFDeployment, 'spec' | 'status'> & { spec: unknown; status?: unknown };
   if (p.spec === null || p.spec === undefined) p.spec = {};
-  if (p.status === null) delete p.status;
+  if ((p.metadata.deletionTimestamp as unknown) === null) {
+    p.metadata = { ...p.metadata };
+    delete p.metadata.deletionTimestamp;
+  }
+  const status = readStatus(p.status, p);
+  if (status === undefined) delete p.status;
+  else p.status = status;
   return p as CNFDeployment;
 }

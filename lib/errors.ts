@@ -88,3 +88,19 @@ export abstract class FieldIssuesError extends Error {
     this.issues = issues;
   }
 }
+
+/** Field paths status.lastError.fields may hold (the CRD's maxItems: a longer list fails the status write). */
+export const MAX_STATUS_FIELDS = 64;
+
+/**
+ * Issues as status reports them: the first MAX_STATUS_FIELDS in `message` (`path: message`, joined
+ * by "; ", then how many more there are) and their distinct paths in `fields`.
+ */
+export function issuesForStatus(issues: readonly FieldIssue[]): { fields: string[]; message: string } {
+  const shown = issues.slice(0, MAX_STATUS_FIELDS);
+  const more = issues.length - shown.length;
+  const message =
+    shown.map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`)).join('; ') +
+    (more > 0 ? `; and ${more} more` : '');
+  return { fields: [...new Set(shown.map((i) => i.path))], message };
+}

@@ -138,11 +138,17 @@ export function packageOf(
   },
   defaultRepository: string,
 ): { repository: string; packageName: string } | undefined {
-  const spec = parent.spec ?? {};
-  const repository = spec.porch?.repository ?? parent.status?.repository ?? defaultRepository;
+  // Read before validation (observation, finalize): a field of the wrong type counts as absent.
+  const porch: unknown = parent.spec?.porch;
+  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const field = (key: string): string | undefined =>
+    typeof porch === 'object' && porch !== null && Object.hasOwn(porch, key)
+      ? text((porch as Record<string, unknown>)[key])
+      : undefined;
+  const repository = field('repository') ?? text(parent.status?.repository) ?? defaultRepository;
   const packageName =
-    spec.porch?.packageName ??
-    parent.status?.packageName ??
+    field('packageName') ??
+    text(parent.status?.packageName) ??
     defaultPackageName(parent.metadata.namespace ?? 'default', parent.metadata.name);
   return checkPorchNames(repository, packageName, 'r1-0000000000').length === 0
     ? { repository, packageName }

@@ -35,8 +35,11 @@ export const TRANSITIONS: Readonly<Record<Phase, readonly Phase[]>> = {
   Deleted: [],
 };
 
+/** The edges out of `from`; none for a value that is no phase (status is read back from the parent). */
+const edges = (from: Phase): readonly Phase[] => (Object.hasOwn(TRANSITIONS, from) ? TRANSITIONS[from] : []);
+
 export function isTransitionAllowed(from: Phase, to: Phase): boolean {
-  return from === to || TRANSITIONS[from].includes(to);
+  return from === to || edges(from).includes(to);
 }
 
 /** Shortest legal path from `from` to `to` (both ends included), or undefined when unreachable. */
@@ -47,7 +50,7 @@ export function shortestPath(from: Phase, to: Phase): Phase[] | undefined {
   const seen = new Set<Phase>([from]);
   while (queue.length > 0) {
     const at = queue.shift() as Phase;
-    for (const next of TRANSITIONS[at]) {
+    for (const next of edges(at)) {
       if (seen.has(next)) continue;
       seen.add(next);
       prev.set(next, at);

@@ -19,6 +19,7 @@ export function parseQuantity(q: string | number): Rational | undefined {
     if (!Number.isSafeInteger(q)) return undefined;
     return { num: BigInt(q), den: 1n };
   }
+  if (typeof q !== 'string') return undefined; // callers may pass values read from unvalidated input
   const m = QUANTITY.exec(q.trim());
   if (!m) return undefined;
   const [, sign, mantissa, bin, dec, exp] = m;

@@ -22,21 +22,35 @@ const LABEL_SERVICE_NAME = 'kubernetes.io/service-name';
 /** Parent shape the customize hook can rely on: metadata always, spec possibly incomplete. */
 export type CustomizeParent = Pick<CNFDeployment, 'metadata'> & { spec?: Partial<CNFDeployment['spec']> };
 
-export function relatedResources(parent: CustomizeParent): CustomizeAnswer {
+/**
+ * Whether label-selected rules may carry the parent's namespace: Metacontroller v4 lists a rule with
+ * a label selector in all namespaces unless it names one, and accepts both; v1.5.x narrows to the
+ * parent's namespace itself and refuses a rule with both ("related rule cannot have both
+ * labelSelector and Namespace/Names"). Only v4 knows hook versions, so a customize hook that the
+ * request's CompositeController declares `version: v2` is v4's.
+ */
+export function narrowsByNamespace(controller: unknown): boolean {
+  const hooks = (controller as { spec?: { hooks?: { customize?: { version?: unknown } } } } | null)?.spec
+    ?.hooks;
+  return hooks?.customize?.version === 'v2';
+}
+
+export function relatedResources(parent: CustomizeParent, narrow = false): CustomizeAnswer {
   const { name } = parent.metadata;
   const namespace = parent.metadata.namespace ?? 'default';
   // The renderer names the Service and Deployment after the CNFDeployment and labels every rendered
   // object nephoran.com/cnf=<name>; Pods inherit the label from the pod template.
-  // Label-selected rules carry no namespace: Metacontroller rejects a rule with both ("related rule
-  // cannot have both labelSelector and Namespace/Names") and, for a namespaced parent, lists
-  // label-selected objects in the parent's namespace anyway.
+  // Label-selected rules name the parent's namespace where Metacontroller accepts it (v4, see
+  // narrowsByNamespace); the sync hook also ignores objects of other namespaces (hooks/request.ts).
   const byCnf = { matchLabels: { [LABEL_CNF]: name } };
+  const scope = narrow ? { namespace } : {};
   const rules: RelatedResourceRule[] = [
-    { apiVersion: 'apps/v1', resource: 'deployments', labelSelector: byCnf },
-    { apiVersion: 'v1', resource: 'pods', labelSelector: byCnf },
+    { apiVersion: 'apps/v1', resource: 'deployments', ...scope, labelSelector: byCnf },
+    { apiVersion: 'v1', resource: 'pods', ...scope, labelSelector: byCnf },
     {
       apiVersion: 'discovery.k8s.io/v1',
       resource: 'endpointslices',
+      ...scope,
       labelSelector: { matchLabels: { [LABEL_SERVICE_NAME]: name } },
     },
   ];

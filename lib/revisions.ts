@@ -358,7 +358,11 @@ export function planRevisions(input: PlanInput): RevisionPlan {
     const info = target.info;
     children.push(echoChild(parent, info.child));
     if (target.state === 'Draft') {
-      const observed = input.observations.resources?.[info.name]?.contentHash ?? null;
+      const resources = input.observations.resources ?? {};
+      // Keyed by child name (request data): an own property only, never one of Object.prototype's.
+      const observed = Object.hasOwn(resources, info.name)
+        ? (resources[info.name]?.contentHash ?? null)
+        : null;
       if (observed === input.desired.contentHash) {
         target.written = true;
       } else {

@@ -8,13 +8,17 @@
 //
 // ajv cannot run CEL, so every `x-kubernetes-validations` rule of the CRD has a TypeScript twin in
 // CEL_RULES below, with the same message and field path; tests/unit/crd.test.ts fails if a rule in
-// the CRD has no twin (keyed by schema location + message) or the other way round.
+// the CRD has no twin (keyed by schema location + message) or the other way round. Free-form fields
+// (x-kubernetes-preserve-unknown-fields) are out of CEL's sight: their bounds are the controller's
+// own (freeFormIssues). The wording of ajv's errors is in validate-issues.ts.
 
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { getCatalogEntry, isFunctionAllowedForType, functionsForType } from './catalog.ts';
 import { compareQuantities } from './quantity.ts';
 import { CRD } from './generated/crd.ts';
 import { FieldIssuesError, type FieldIssue } from './errors.ts';
+import { copyJson, jsonText, nestedTooDeep, ownValue } from './json.ts';
+import { child, dedupe, LIST_MAP_KEYS, toIssues } from './validate-issues.ts';
 import { API_VERSION, KIND } from './types.ts';
 import type { CNFDeployment, CNFType } from './types.ts';
 
@@ -47,8 +51,6 @@ export interface CNFValidator {
 
 type JsonObject = Record<string, unknown>;
 const isObject = (v: unknown): v is JsonObject => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-const LIST_MAP_KEYS = 'x-kubernetes-list-map-keys';
 
 /**
  * Kubernetes structural schema → JSON Schema (draft-07) with the API server's semantics:
@@ -98,126 +100,6 @@ export function crdSchema(crd: unknown): JsonObject {
   const schema = isObject(v1) && isObject(v1.schema) ? v1.schema.openAPIV3Schema : undefined;
   if (!isObject(schema)) throw new TypeError('CRD has no v1 openAPIV3Schema');
   return schema;
-}
-
-// ---- error messages ------------------------------------------------------------------------------------
-
-/** Friendlier wording for the CRD's patterns; unknown patterns fall back to "must match <regex>". */
-const PATTERN_MESSAGES: Record<string, string> = {
-  '^(\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))(([KMGTPE]i)|[numkMGTPE]|([eE](\\+|-)?(([0-9]+(\\.[0-9]*)?)|(\\.[0-9]+))))?$':
-    'must be a Kubernetes quantity, e.g. 500m, 2 or 4Gi',
-  '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$':
-    'must be a DNS-1123 label: lowercase letters, digits and "-", starting and ending with a letter or digit',
-  '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$':
-    'must be a DNS-1123 subdomain: lowercase letters, digits, "-" and "."',
-  '^[a-z0-9]([-a-z0-9]*[a-z0-9])?(/[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$':
-    'must be DNS-1123 labels separated by "/"',
-  '^[^\\s@]+(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$':
-    'must be an image reference pinned to a tag or a sha256 digest, e.g. registry/amf:v1.2.3',
-  '^https?://[^\\s]+$': 'must be an http:// or https:// URL',
-  '^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])/([0-9]|[12][0-9]|3[0-2])$':
-    'must be an IPv4 address with prefix length, e.g. 10.10.3.10/24',
-  '^((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])$':
-    'must be an IPv4 address, e.g. 10.10.3.1',
-  '^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$': 'must contain only letters, digits, ".", "_", "/" and "-"',
-  '^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$': 'must contain only letters, digits, ".", "_" and "-"',
-};
-
-const TYPE_NAMES: Record<string, string> = {
-  integer: 'an integer',
-  number: 'a number',
-  string: 'a string',
-  boolean: 'a boolean',
-  object: 'an object',
-  array: 'a list',
-};
-
-function messageFor(e: ErrorObject): string {
-  const p = e.params as Record<string, unknown>;
-  switch (e.keyword) {
-    case 'required':
-      return 'is required';
-    case 'additionalProperties':
-      return 'unknown field';
-    case 'enum':
-      return `must be one of ${(p.allowedValues as unknown[]).map(String).join(', ')}`;
-    case 'type':
-      return `must be ${TYPE_NAMES[String(p.type)] ?? String(p.type)}`;
-    case 'anyOf':
-      return 'must be an integer or a string';
-    case 'minimum':
-      return `must be at least ${String(p.limit)}`;
-    case 'maximum':
-      return `must be at most ${String(p.limit)}`;
-    case 'minLength':
-      return `must be at least ${String(p.limit)} characters long`;
-    case 'maxLength':
-      return `must be at most ${String(p.limit)} characters long`;
-    case 'minItems':
-      return `must have at least ${String(p.limit)} items`;
-    case 'maxItems':
-      return `must have at most ${String(p.limit)} items`;
-    case 'maxProperties':
-      return `must have at most ${String(p.limit)} entries`;
-    case 'pattern':
-      return PATTERN_MESSAGES[String(p.pattern)] ?? `must match ${String(p.pattern)}`;
-    case 'uniqueItems':
-      return 'duplicate value';
-    case LIST_MAP_KEYS:
-      return `duplicate entry: ${String(p.key)} is used more than once`;
-    default:
-      return e.message ?? 'is invalid';
-  }
-}
-
-/** Appends a property or index to a display path, walking the data to tell arrays from maps. */
-function child(path: string, key: string | number): string {
-  if (typeof key === 'number') return `${path}[${key}]`;
-  const plain = /^[A-Za-z_$][A-Za-z0-9_$-]*$/.test(key);
-  if (!plain) return `${path}['${key}']`;
-  return path ? `${path}.${key}` : key;
-}
-
-function displayPath(instancePath: string, data: unknown, base = ''): { path: string; node: unknown } {
-  let path = base;
-  let node = data;
-  if (instancePath === '') return { path, node };
-  for (const raw of instancePath.slice(1).split('/')) {
-    const seg = raw.replace(/~1/g, '/').replace(/~0/g, '~');
-    if (Array.isArray(node)) {
-      path = child(path, Number(seg));
-      node = node[Number(seg)];
-    } else {
-      path = child(path, seg);
-      node = isObject(node) ? node[seg] : undefined;
-    }
-  }
-  return { path, node };
-}
-
-function toIssues(errors: ErrorObject[] | null | undefined, data: unknown, base = ''): ValidationIssue[] {
-  const issues: ValidationIssue[] = [];
-  for (const e of errors ?? []) {
-    if (e.schemaPath.includes('/anyOf/')) continue; // a failed branch; the anyOf error itself says it
-    let { path } = displayPath(e.instancePath, data, base);
-    const p = e.params as Record<string, unknown>;
-    if (e.keyword === 'required') path = child(path, String(p.missingProperty));
-    if (e.keyword === 'additionalProperties') path = child(path, String(p.additionalProperty));
-    if (e.keyword === 'uniqueItems') path = child(path, Math.max(Number(p.i), Number(p.j)));
-    if (e.keyword === LIST_MAP_KEYS) path = child(path, Number(p.index));
-    issues.push({ path, message: messageFor(e) });
-  }
-  return dedupe(issues);
-}
-
-function dedupe(issues: ValidationIssue[]): ValidationIssue[] {
-  const seen = new Set<string>();
-  return issues.filter((i) => {
-    const k = `${i.path}\u0000${i.message}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }
 
 // ---- CEL twins ------------------------------------------------------------------------------------------
@@ -291,6 +173,25 @@ function limitRule(resource: 'cpu' | 'memory'): CelTwin {
   };
 }
 
+/** An extended resource name, <domain>/<name> (Kubernetes IsQualifiedName with a DNS-1123 prefix). */
+export const EXTENDED_RESOURCE =
+  '[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*/[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?';
+/** The resource names Kubernetes accepts on a container (the CRD's CEL rules match this pattern). */
+export const CONTAINER_RESOURCE_PATTERN = `^(cpu|memory|ephemeral-storage|hugepages-[0-9]+([KMGTPE]i|[kMGTPE])?|${EXTENDED_RESOURCE})$`;
+const CONTAINER_RESOURCE_NAME = new RegExp(CONTAINER_RESOURCE_PATTERN);
+const EXTENDED_RESOURCE_NAME = new RegExp(`^${EXTENDED_RESOURCE}$`);
+
+function resourceNamesRule(list: 'requests' | 'limits'): CelTwin {
+  return {
+    at: `spec.resources.${list}`,
+    message: `resources.${list} keys must be container resource names (cpu, memory, ephemeral-storage, hugepages-<size>, or an extended resource <domain>/<name> such as intel.com/sriov_netdevice)`,
+    check: (spec) => {
+      const names = Object.keys(obj(obj(spec.resources)?.[list]) ?? {});
+      return names.some((k) => !CONTAINER_RESOURCE_NAME.test(k)) ? [`spec.resources.${list}`] : [];
+    },
+  };
+}
+
 function immutable(field: 'type' | 'function'): CelTwin {
   return {
     at: `spec.${field}`,
@@ -352,6 +253,8 @@ export const CEL_RULES: readonly CelTwin[] = [
   },
   limitRule('cpu'),
   limitRule('memory'),
+  resourceNamesRule('requests'),
+  resourceNamesRule('limits'),
   {
     at: 'spec.networkConfig.interfaces[]',
     message:
@@ -363,7 +266,60 @@ export const CEL_RULES: readonly CelTwin[] = [
           : [],
       ),
   },
+  {
+    at: 'spec.networkConfig.interfaces[]',
+    message:
+      'sriov master must be the SR-IOV device plugin resource name, <domain>/<name> (e.g. intel.com/sriov_netdevice)',
+    check: (spec) =>
+      interfacesOf(spec).flatMap((i, idx) => {
+        const master = obj(i)?.master;
+        return obj(i)?.cniType === 'sriov' &&
+          typeof master === 'string' &&
+          !EXTENDED_RESOURCE_NAME.test(master)
+          ? [`spec.networkConfig.interfaces[${idx}].master`]
+          : [];
+      }),
+  },
 ];
+
+// ---- free-form fields -------------------------------------------------------------------------------
+
+/**
+ * Levels of objects and lists a free-form field (x-kubernetes-preserve-unknown-fields) may nest, the
+ * field itself being level 1. CEL cannot see into such fields (the API server refuses a rule that
+ * reads them), so this bound is the controller's own: a deeper value gets a Failed status naming
+ * the first too-deep path, and `nephoran-cnf render` exits 2 (docs/api.md, spec.configuration).
+ */
+export const FREE_FORM_MAX_LEVELS = 32;
+/** The spec is copied down to here: deeper than any valid spec (free-form fields included) goes. */
+const MAX_SPEC_DEPTH = 48;
+/** Keys longer than this are shortened in the paths of too-deep values (they end up in status). */
+const MAX_SHOWN_KEY = 64;
+
+function freeFormIssues(spec: JsonObject): ValidationIssue[] {
+  const roots: Array<[string, unknown]> = [['spec.configuration', spec.configuration]];
+  const a1 = obj(obj(spec.oran)?.a1);
+  const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+  list(a1?.policyTypes).forEach((t, i) =>
+    roots.push([`spec.oran.a1.policyTypes[${i}].createSchema`, obj(t)?.createSchema]),
+  );
+  list(a1?.policies).forEach((p, i) => roots.push([`spec.oran.a1.policies[${i}].policy`, obj(p)?.policy]));
+  return roots.flatMap(([base, v]) => {
+    const at = nestedTooDeep(v, FREE_FORM_MAX_LEVELS);
+    if (at === undefined) return [];
+    const path = at
+      .map((k) =>
+        typeof k === 'string' && k.length > MAX_SHOWN_KEY ? `${k.slice(0, MAX_SHOWN_KEY - 1)}…` : k,
+      )
+      .reduce<string>(child, base);
+    return [
+      {
+        path,
+        message: `is nested too deep: ${base} may nest objects and lists at most ${FREE_FORM_MAX_LEVELS} levels deep`,
+      },
+    ];
+  });
+}
 
 function celIssues(root: JsonObject, spec: JsonObject, old: JsonObject | undefined): ValidationIssue[] {
   return CEL_RULES.flatMap((rule) => {
@@ -387,7 +343,7 @@ function listMapKeysKeyword(ajv: Ajv): void {
     const errors: Partial<ErrorObject>[] = [];
     data.forEach((item, index) => {
       if (!isObject(item)) return;
-      const key = keys.map((k) => `${k}=${JSON.stringify(item[k])}`).join(',');
+      const key = keys.map((k) => `${k}=${jsonText(ownValue(item, k))}`).join(',');
       if (seen.has(key))
         errors.push({ keyword: LIST_MAP_KEYS, params: { index, key }, message: 'duplicate' });
       seen.add(key);
@@ -408,8 +364,12 @@ export function createValidator(crd: unknown): CNFValidator {
 
   function validate(input: unknown, options: ValidateOptions = {}): ValidationResult {
     if (!isObject(input)) return { ok: false, issues: [{ path: '', message: 'must be an object' }] };
-    // structuredClone: ajv's useDefaults writes into the data, and callers keep their input.
-    const value = structuredClone(input);
+    // A copy of the spec: ajv's useDefaults writes into it, and callers keep their input. Copied
+    // without recursion and cut below any depth a valid spec can have, so no nesting can overflow
+    // the stack here or later (freeFormIssues reports what was too deep; ajv what was mistyped).
+    const value: JsonObject = { ...input };
+    if (isObject(input.metadata)) value.metadata = { ...input.metadata };
+    if (input.spec !== undefined) value.spec = copyJson(input.spec, MAX_SPEC_DEPTH).value;
     const issues: ValidationIssue[] = [];
     if (value.apiVersion !== API_VERSION)
       issues.push({ path: 'apiVersion', message: `must be ${API_VERSION}` });
@@ -424,13 +384,13 @@ export function createValidator(crd: unknown): CNFValidator {
       issues.push(...toIssues(specValidator.errors, value.spec, 'spec'));
     }
     const spec = obj(value.spec);
-    if (spec) issues.push(...celIssues(value, spec, obj(obj(options.old)?.spec)));
+    if (spec) issues.push(...celIssues(value, spec, obj(obj(options.old)?.spec)), ...freeFormIssues(spec));
     if (issues.length > 0) return { ok: false, issues: dedupe(issues) };
     return { ok: true, value: value as unknown as CNFDeployment };
   }
 
   function validateStatus(status: unknown): ValidationIssue[] {
-    const copy = structuredClone(status);
+    const copy = copyJson(status, Infinity).value;
     return statusValidator(copy) ? [] : toIssues(statusValidator.errors, copy, 'status');
   }
 

@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
 import { CNF_TYPES, FUNCTIONS, functionsForType, getCatalogEntry } from '../lib/catalog.ts';
 import { CRD } from '../lib/generated/crd.ts';
-import { crdSchema } from '../lib/validate.ts';
+import { MAX_CONFIGMAP_BYTES } from '../lib/render/index.ts';
+import { crdSchema, FREE_FORM_MAX_LEVELS } from '../lib/validate.ts';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 export const OUT_PATH = `${root}docs/api.md`;
@@ -154,6 +155,17 @@ paths, by \`lib/validate.ts\` (the hooks and the \`nephoran-cnf\` CLI). Rules on
 | Field | Message | CEL rule |
 |---|---|---|
 ${celRules(schema, '').join('\n')}
+
+## Free-form fields
+
+\`spec.configuration\`, \`spec.oran.a1.policyTypes[].createSchema\` and \`spec.oran.a1.policies[].policy\`
+hold any JSON the API server stores, every key kept as written (\`__proto__\` and \`constructor\`
+included). CEL cannot see into such fields, so the API server cannot bound them; the controller does,
+with a Failed status naming the field (and \`nephoran-cnf render\` exits 2):
+
+- at most ${FREE_FORM_MAX_LEVELS} levels of nested objects and lists (the field itself is level 1);
+- \`spec.configuration\` must render to a ConfigMap of at most ${MAX_CONFIGMAP_BYTES} bytes (1 MiB, what
+  Kubernetes lets a ConfigMap hold).
 
 ## Types and functions
 

@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { parseAllDocuments } from 'yaml';
 import { checkPorchNames, defaultPackageName, nameSources } from '../lib/naming.ts';
 import { RenderError, renderPackage } from '../lib/render/index.ts';
-import { validateCNFDeployment } from '../lib/validate.ts';
+import { FREE_FORM_MAX_LEVELS, validateCNFDeployment } from '../lib/validate.ts';
 import type { RenderedPackage } from '../lib/types.ts';
 
 export const EXIT_OK = 0;
@@ -49,25 +49,37 @@ interface Problem {
 
 type Outcome = { ok: true; pkg: RenderedPackage } | { ok: false; problems: Problem[] };
 
-/** Reads, parses, validates and renders; never writes. */
-function build(file: string, repositoryFlag: string | undefined, io: CliIO): Outcome {
-  let text: string;
-  try {
-    text = io.readFile(file);
-  } catch (e) {
-    return { ok: false, problems: [{ path: file, message: `cannot read: ${(e as Error).message}` }] };
-  }
+const STACK_OVERFLOW = /Maximum call stack size exceeded/;
+
+/**
+ * The one document of the file. The YAML parser recurses: a document nested deeper than it can
+ * follow (hundreds of levels) is read as JSON when it is JSON (any depth, so validation names the
+ * too-deep field), else reported at its line and column.
+ */
+function readDocument(
+  file: string,
+  text: string,
+): { ok: true; value: unknown } | { ok: false; problems: Problem[] } {
   const documents = parseAllDocuments(text);
   const list = Array.isArray(documents) ? documents : [documents];
-  const syntax = list.flatMap((d) =>
-    [...d.errors].map((e) => {
-      const at = e.linePos?.[0];
-      return {
-        path: at ? `${file}:${at.line}:${at.col}` : file,
-        message: e.message.split('\n')[0] ?? e.message,
-      };
-    }),
-  );
+  const errors = list.flatMap((d) => [...d.errors]);
+  if (errors.length > 0 && errors.every((e) => STACK_OVERFLOW.test(e.message))) {
+    try {
+      return { ok: true, value: JSON.parse(text) as unknown };
+    } catch {
+      // not JSON: reported below
+    }
+  }
+  const syntax = errors.map((e) => {
+    const at = e.linePos?.[0];
+    const first = e.message.split('\n')[0] ?? e.message;
+    return {
+      path: at ? `${file}:${at.line}:${at.col}` : file,
+      message: STACK_OVERFLOW.test(first)
+        ? `nested too deep for the YAML parser (free-form fields may nest at most ${FREE_FORM_MAX_LEVELS} levels; as JSON the file would be read and the field named)`
+        : first,
+    };
+  });
   if (syntax.length > 0) return { ok: false, problems: syntax };
   const nonEmpty = list.filter((d) => d.contents !== null);
   if (nonEmpty.length !== 1) {
@@ -78,7 +90,25 @@ function build(file: string, repositoryFlag: string | undefined, io: CliIO): Out
       ],
     };
   }
-  const result = validateCNFDeployment(nonEmpty[0]!.toJS());
+  try {
+    return { ok: true, value: nonEmpty[0]!.toJS() };
+  } catch (e) {
+    // e.g. the parser's alias-expansion bound ("Excessive alias count")
+    return { ok: false, problems: [{ path: file, message: (e as Error).message }] };
+  }
+}
+
+/** Reads, parses, validates and renders; never writes. */
+function build(file: string, repositoryFlag: string | undefined, io: CliIO): Outcome {
+  let text: string;
+  try {
+    text = io.readFile(file);
+  } catch (e) {
+    return { ok: false, problems: [{ path: file, message: `cannot read: ${(e as Error).message}` }] };
+  }
+  const doc = readDocument(file, text);
+  if (!doc.ok) return doc;
+  const result = validateCNFDeployment(doc.value);
   if (!result.ok) return { ok: false, problems: result.issues };
   const cnf = result.value;
   const namespace = cnf.metadata.namespace ?? 'default';

@@ -224,9 +224,17 @@ export const CRD: Record<string, unknown> = {
                     properties: {
                       requests: {
                         description:
-                          'Minimum resources (Kubernetes quantities, e.g. cpu "500m", memory "2Gi").',
+                          'Minimum resources (Kubernetes quantities, e.g. cpu "500m", memory "2Gi"), keyed by container resource name: cpu, memory, ephemeral-storage, hugepages-<size> or an extended resource <domain>/<name>.',
                         type: 'object',
                         maxProperties: 16,
+                        'x-kubernetes-validations': [
+                          {
+                            rule: "self.all(k, k.matches('^(cpu|memory|ephemeral-storage|hugepages-[0-9]+([KMGTPE]i|[kMGTPE])?|[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*/[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$'))",
+                            message:
+                              'resources.requests keys must be container resource names (cpu, memory, ephemeral-storage, hugepages-<size>, or an extended resource <domain>/<name> such as intel.com/sriov_netdevice)',
+                            reason: 'FieldValueInvalid',
+                          },
+                        ],
                         additionalProperties: {
                           anyOf: [{ type: 'integer' }, { type: 'string' }],
                           maxLength: 64,
@@ -236,9 +244,17 @@ export const CRD: Record<string, unknown> = {
                         },
                       },
                       limits: {
-                        description: 'Maximum resources (Kubernetes quantities).',
+                        description: 'Maximum resources (Kubernetes quantities), keyed like requests.',
                         type: 'object',
                         maxProperties: 16,
+                        'x-kubernetes-validations': [
+                          {
+                            rule: "self.all(k, k.matches('^(cpu|memory|ephemeral-storage|hugepages-[0-9]+([KMGTPE]i|[kMGTPE])?|[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*/[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)$'))",
+                            message:
+                              'resources.limits keys must be container resource names (cpu, memory, ephemeral-storage, hugepages-<size>, or an extended resource <domain>/<name> such as intel.com/sriov_netdevice)',
+                            reason: 'FieldValueInvalid',
+                          },
+                        ],
                         additionalProperties: {
                           anyOf: [{ type: 'integer' }, { type: 'string' }],
                           maxLength: 64,
@@ -251,7 +267,7 @@ export const CRD: Record<string, unknown> = {
                   },
                   configuration: {
                     description:
-                      "Free-form function configuration, rendered into the package's ConfigMap (config.yaml, keys sorted). Changing it rolls the pods; nothing else in the spec does except image, resources and networkConfig.",
+                      'Free-form function configuration, rendered into the package\'s ConfigMap (config.yaml, keys sorted). Changing it rolls the pods; nothing else in the spec does except image, resources and networkConfig. Any key is kept as written; nesting and size are bounded by the controller (docs/api.md, "Free-form fields").',
                     type: 'object',
                     'x-kubernetes-preserve-unknown-fields': true,
                   },
@@ -276,6 +292,13 @@ export const CRD: Record<string, unknown> = {
                                 'sriov interfaces require master (the SR-IOV device plugin resource name, e.g. intel.com/sriov_netdevice)',
                               fieldPath: '.master',
                               reason: 'FieldValueRequired',
+                            },
+                            {
+                              rule: "self.cniType != 'sriov' || !has(self.master) || self.master.matches('^[a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*/[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$')",
+                              message:
+                                'sriov master must be the SR-IOV device plugin resource name, <domain>/<name> (e.g. intel.com/sriov_netdevice)',
+                              fieldPath: '.master',
+                              reason: 'FieldValueInvalid',
                             },
                           ],
                           properties: {
@@ -459,7 +482,8 @@ export const CRD: Record<string, unknown> = {
                                   maxLength: 1024,
                                 },
                                 createSchema: {
-                                  description: 'JSON schema that policies of this type must satisfy.',
+                                  description:
+                                    'JSON schema that policies of this type must satisfy (free-form, bounded like spec.configuration).',
                                   type: 'object',
                                   'x-kubernetes-preserve-unknown-fields': true,
                                 },
@@ -488,7 +512,8 @@ export const CRD: Record<string, unknown> = {
                                   pattern: '^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$',
                                 },
                                 policy: {
-                                  description: "Policy body, valid against the type's createSchema.",
+                                  description:
+                                    "Policy body, valid against the type's createSchema (free-form, bounded like spec.configuration).",
                                   type: 'object',
                                   'x-kubernetes-preserve-unknown-fields': true,
                                 },
@@ -826,7 +851,7 @@ export const CRD: Record<string, unknown> = {
                       message: { description: 'Human-readable detail.', type: 'string' },
                       fields: {
                         description:
-                          'For Configuration errors, paths of the offending fields (e.g. spec.replicas).',
+                          'For Configuration errors, paths of the offending fields (e.g. spec.replicas), the first 64 when there are more.',
                         type: 'array',
                         maxItems: 64,
                         items: { type: 'string' },

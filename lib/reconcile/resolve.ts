@@ -7,7 +7,7 @@ import { oranIssues } from '../oran/desired.ts';
 import { checkPorchNames, defaultPackageName, nameSources } from '../naming.ts';
 import { upsertConditions, type ConditionSpec } from '../conditions.ts';
 import { echoChild } from '../revisions.ts';
-import type { FieldIssue } from '../errors.ts';
+import { issuesForStatus, type FieldIssue } from '../errors.ts';
 import { porchView } from '../porch-view.ts';
 import { DEFAULTS } from '../defaults.ts';
 import { selectorString } from '../labels.ts';
@@ -56,8 +56,7 @@ export function resolve(ctx: Ctx): Resolution {
 /** The answer for an invalid spec. */
 export function invalidSpec(ctx: Ctx, issues: readonly FieldIssue[]): ReconcileOutput {
   const { prev, now, generation } = ctx;
-  const fields = [...new Set(issues.map((i) => i.path))];
-  const message = issues.map((i) => (i.path === '' ? i.message : `${i.path}: ${i.message}`)).join('; ');
+  const { fields, message } = issuesForStatus(issues);
   const reason = issues.find((i) => i.reason !== undefined)?.reason ?? 'InvalidSpec';
   const before = prev.lastError;
   const sameError =

@@ -6,7 +6,8 @@ import { nadName } from './network.ts';
 import { LOCAL_CONFIG, type Scope } from './scope.ts';
 import { toYaml } from './yaml.ts';
 
-const CONFIG_FILE = 'config.yaml';
+/** The ConfigMap key spec.configuration is rendered under. */
+export const CONFIG_FILE = 'config.yaml';
 
 /** The Kptfile, without the content hash: it is stamped as the last annotation afterwards. */
 export function kptfileYaml(s: Scope): string {

@@ -10,7 +10,7 @@ import { getCatalogEntry } from '../catalog.ts';
 import { checkPorchNames } from '../naming.ts';
 import { FieldIssuesError, type FieldIssue } from '../errors.ts';
 import { memoized } from './cache.ts';
-import { configMapYaml, functionConfigYaml, kptfileYaml, serviceYaml } from './files.ts';
+import { CONFIG_FILE, configMapYaml, functionConfigYaml, kptfileYaml, serviceYaml } from './files.ts';
 import { stampContentHash } from './hash.ts';
 import { networkAttachmentsYaml } from './network.ts';
 import { scopeOf, type RenderInput } from './scope.ts';
@@ -31,6 +31,12 @@ export class RenderError extends FieldIssuesError {
     this.name = 'RenderError';
   }
 }
+
+/** What Kubernetes lets a ConfigMap's data hold (keys and values, in bytes). */
+export const MAX_CONFIGMAP_BYTES = 1024 * 1024;
+
+const UTF8 = new TextEncoder();
+const utf8Length = (text: string): number => UTF8.encode(text).byteLength;
 
 /** File names of a rendered package (network-attachment-def.yaml only with interfaces). */
 export const PACKAGE_FILES = {
@@ -64,6 +70,15 @@ export function renderPackageUncached(input: RenderInput): RenderedPackage {
   if (!entry || issues.length > 0) throw new RenderError(issues);
 
   const s = scopeOf(input, entry);
+  const configBytes = CONFIG_FILE.length + utf8Length(s.config);
+  if (configBytes > MAX_CONFIGMAP_BYTES) {
+    throw new RenderError([
+      {
+        path: 'spec.configuration',
+        message: `renders to a ConfigMap of ${configBytes} bytes; a ConfigMap holds at most ${MAX_CONFIGMAP_BYTES} (1 MiB)`,
+      },
+    ]);
+  }
   const files: Record<string, string> = {
     [PACKAGE_FILES.kptfile]: kptfileYaml(s),
     [PACKAGE_FILES.deployment]: deploymentYaml(s),

@@ -4,7 +4,6 @@
 import type { CatalogEntry, Probe } from '../catalog.ts';
 import type { CNFDeploymentSpec, NetworkInterface, Quantity } from '../types.ts';
 import { ANNOTATION_CONFIG_HASH, ANNOTATION_RESTART_GENERATION, selectorLabels } from '../labels.ts';
-import { sortKeys } from '../json.ts';
 import { compareQuantities } from '../quantity.ts';
 import { sha256Hex } from '../sha256.ts';
 import { DEFAULTS } from '../defaults.ts';
@@ -15,12 +14,18 @@ import { toYaml } from './yaml.ts';
 const NETWORKS_ANNOTATION = 'k8s.v1.cni.cncf.io/networks';
 const CONFIG_MOUNT = '/etc/nephoran';
 
-type ResourceMap = Record<string, Quantity>;
+/** Resource name → quantity. A Map: resource names come from the spec, so no key may hit a prototype. */
+type ResourceMap = Map<string, Quantity>;
 
 function defined(list: Record<string, Quantity | undefined> | undefined): ResourceMap {
-  const out: ResourceMap = {};
-  for (const [k, v] of Object.entries(list ?? {})) if (v !== undefined) out[k] = v;
+  const out: ResourceMap = new Map();
+  for (const [k, v] of Object.entries(list ?? {})) if (v !== undefined) out.set(k, v);
   return out;
+}
+
+/** The map as an object with sorted keys, each an own data property. */
+function sortedObject(map: ResourceMap): Record<string, Quantity> {
+  return Object.fromEntries([...map].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 /**
@@ -34,22 +39,22 @@ function containerResources(
   entry: CatalogEntry,
   interfaces: NetworkInterface[],
 ): Obj {
-  const specReq: ResourceMap = defined(spec.resources?.requests);
-  const specLim: ResourceMap = defined(spec.resources?.limits);
-  const requests: ResourceMap = { ...entry.resources.requests };
-  const limits: ResourceMap = { ...entry.resources.limits };
-  for (const key of new Set([...Object.keys(specReq), ...Object.keys(specLim)])) {
-    const req = specReq[key];
-    const lim = specLim[key];
-    if (req !== undefined) requests[key] = req;
-    if (lim !== undefined) limits[key] = lim;
-    const cReq = requests[key];
-    const cLim = limits[key];
+  const specReq = defined(spec.resources?.requests);
+  const specLim = defined(spec.resources?.limits);
+  const requests: ResourceMap = new Map(Object.entries(entry.resources.requests));
+  const limits: ResourceMap = new Map(Object.entries(entry.resources.limits));
+  for (const key of new Set([...specReq.keys(), ...specLim.keys()])) {
+    const req = specReq.get(key);
+    const lim = specLim.get(key);
+    if (req !== undefined) requests.set(key, req);
+    if (lim !== undefined) limits.set(key, lim);
+    const cReq = requests.get(key);
+    const cLim = limits.get(key);
     if (req !== undefined && lim === undefined && cLim !== undefined && compareQuantities(cLim, req) === -1) {
-      limits[key] = req;
+      limits.set(key, req);
     }
     if (lim !== undefined && req === undefined && cReq !== undefined && compareQuantities(cReq, lim) === 1) {
-      requests[key] = lim;
+      requests.set(key, lim);
     }
   }
   const devices = new Map<string, number>();
@@ -58,10 +63,10 @@ function containerResources(
       devices.set(i.master, (devices.get(i.master) ?? 0) + 1);
   }
   for (const [resource, count] of devices) {
-    requests[resource] = String(count);
-    limits[resource] = String(count);
+    requests.set(resource, String(count));
+    limits.set(resource, String(count));
   }
-  return { requests: sortKeys(requests), limits: sortKeys(limits) };
+  return { requests: sortedObject(requests), limits: sortedObject(limits) };
 }
 
 function probes(probe: Probe | undefined): Obj {

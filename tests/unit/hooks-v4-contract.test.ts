@@ -88,4 +88,19 @@ describe('Metacontroller v4.17 (v2 hooks) and v1.5.20 (v1 hooks) requests', () =
     for (const k of Object.keys(res.json<Json>())) expect(ALLOWED_FINALIZE_KEYS).toContain(k);
     expect(JSON.stringify(res.json<Json>().status.conditions)).not.toContain('WaitingForWorkload');
   });
+
+  it('customize names the parent namespace on label-selected rules for v4 (v2 hooks) only', async () => {
+    const { app } = await makeApp();
+    const v4 = fixture('customize');
+    v4.controller.spec.hooks = { customize: { version: 'v2', webhook: { url: 'http://h/customize' } } };
+    const narrowed = (await post(app, '/customize', v4)).json<Json>().relatedResources as Json[];
+    const labelled = narrowed.filter((r) => r.labelSelector !== undefined);
+    expect(labelled.length).toBeGreaterThan(0);
+    for (const r of labelled) expect(r.namespace).toBe(v4.parent.metadata.namespace);
+    // v1.5.20 refuses a rule with both, and has no hook versions.
+    const v1 = fixture('customize');
+    v1.controller.spec.hooks = { customize: { webhook: { url: 'http://h/customize' } } };
+    const plain = (await post(app, '/customize', v1)).json<Json>().relatedResources as Json[];
+    for (const r of plain.filter((x) => x.labelSelector !== undefined)) expect(r.namespace).toBeUndefined();
+  });
 });

@@ -508,7 +508,13 @@ const specArb = fc
   })
   .map(([r, fn, cpu, mem]): CNFDeploymentSpec => {
     const interfaces = r.interfaces.map((i) => {
-      const master = i.cniType === 'sriov' ? (i.master ?? 'intel.com/sriov_netdevice') : i.master;
+      // An SR-IOV master is a device plugin resource name (<domain>/<name>); a host interface otherwise.
+      const master =
+        i.cniType === 'sriov'
+          ? i.master?.includes('/') === true
+            ? i.master
+            : 'intel.com/sriov_netdevice'
+          : i.master;
       return {
         name: i.name,
         cniType: i.cniType,
