@@ -5,6 +5,7 @@
 // copy of the files map, so nothing they do can change a cached package.
 import type { RenderedPackage } from '../types.ts';
 import { Lru } from '../lru.ts';
+import { sha256Hex } from '../sha256.ts';
 
 /**
  * Packages kept, least recently used evicted: ~6 KiB each for a typical CNF. Enough for one entry per
@@ -14,7 +15,12 @@ import { Lru } from '../lru.ts';
 export const RENDER_CACHE_ENTRIES = 512;
 /** Bound on the characters cached (keys and files): a few large configurations cannot hold more. */
 const RENDER_CACHE_CHARS = 16 * 1024 * 1024;
-/** Inputs whose key is longer than this (a big spec.configuration) are rendered, not cached. */
+/**
+ * Inputs whose exact encoding is longer than this (a big spec.configuration) are keyed by its
+ * SHA-256 instead: rendering a large configuration is the one expensive step of a sync (~300 ms for
+ * 500 KiB, the YAML emitter), and without a cache entry every resync of that CNF paid it again,
+ * stalling the event loop. The cached files are counted in the size bound as usual.
+ */
 const MAX_KEY_LENGTH = 16 * 1024;
 
 interface Entry {
@@ -87,8 +93,9 @@ export function memoized<I>(
   input: I,
   render: (input: I) => RenderedPackage,
 ): RenderedPackage {
-  const encoded = encode(parts);
-  if (encoded === undefined || encoded.length > MAX_KEY_LENGTH) return render(input);
+  const exact = encode(parts);
+  if (exact === undefined) return render(input);
+  const encoded = exact.length > MAX_KEY_LENGTH ? `sha256:${sha256Hex(exact)}` : exact;
   const hit = cache.get(encoded);
   if (hit !== undefined) return copyOf(hit.pkg);
   const pkg = render(input);

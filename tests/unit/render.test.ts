@@ -335,8 +335,6 @@ describe('memoization', () => {
     expect(renderPackage(odd)).toEqual(renderPackageUncached(odd));
     const oddArray = at(2, { configuration: { list: [1n] as unknown } });
     expect(renderPackage(oddArray)).toEqual(renderPackageUncached(oddArray));
-    const big = at(2, { configuration: { blob: 'x'.repeat(20_000) } });
-    expect(renderPackage(big)).toEqual(renderPackageUncached(big));
     expect(renderCacheSize()).toBe(before);
     const bad = at(2, { function: 'NOPE' });
     expect(() => renderPackage(bad)).toThrow(RenderError);
@@ -345,6 +343,19 @@ describe('memoization', () => {
     const nullProto = at(2, { configuration: Object.assign(Object.create(null) as Obj, { k: true }) });
     expect(renderPackage(nullProto)).toEqual(renderPackageUncached(nullProto));
     expect(renderCacheSize()).toBe(Math.min(before + 1, RENDER_CACHE_ENTRIES));
+  });
+
+  it('caches big inputs too, keyed by the SHA-256 of their encoding (a resync does not render again)', () => {
+    clearRenderCache();
+    const big = at(2, { configuration: { blob: 'x'.repeat(20_000) } });
+    expect(renderPackage(big)).toEqual(renderPackageUncached(big));
+    expect(renderCacheSize()).toBe(1);
+    expect(renderPackage(big)).toEqual(renderPackageUncached(big));
+    expect(renderCacheSize()).toBe(1);
+    // One character apart: another key, another entry.
+    const other = at(2, { configuration: { blob: 'x'.repeat(19_999) + 'y' } });
+    expect(renderPackage(other).contentHash).not.toBe(renderPackage(big).contentHash);
+    expect(renderCacheSize()).toBe(2);
   });
 
   it('is bounded', () => {
