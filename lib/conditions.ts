@@ -63,6 +63,7 @@ export const CONDITIONS = {
       'WritingContent',
       'Proposing',
       'Approving',
+      'Rejected',
       'AwaitingApproval',
     ],
   },

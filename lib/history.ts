@@ -11,6 +11,8 @@ export interface NewEntry {
   generation: number;
   replicas: number;
   restartGeneration: number;
+  /** The annotation nephoran.com/propose-again's value now ('' when absent). */
+  proposeAgain: string;
 }
 
 /** Adds the target (when new), records publication, marks superseded pending entries; bounded. */
@@ -40,6 +42,7 @@ export function updateHistory(
   }
   history = history.map((h) => {
     const c = byName.get(h.name);
+    if (h.outcome === 'Pending') h = proposal(h, c, entry.proposeAgain, now);
     if (c?.lifecycle === 'Published' && h.outcome === 'Pending') {
       return {
         ...h,
@@ -56,6 +59,30 @@ export function updateHistory(
     return h;
   });
   return history.slice(-HISTORY_LIMIT);
+}
+
+/**
+ * A pending revision's review in Porch: first seen Proposed (proposedAt), then seen back in Draft —
+ * a reviewer rejected it (rejectedAt, with the propose-again annotation's value at that moment).
+ * Seen Proposed again (proposed again, by the controller or by hand): the rejection is over.
+ */
+function proposal(
+  h: RevisionHistoryEntry,
+  c: ChildInfo | undefined,
+  proposeAgain: string,
+  now: string,
+): RevisionHistoryEntry {
+  if (c?.lifecycle === 'Proposed') {
+    if (h.proposedAt !== undefined && h.rejectedAt === undefined) return h;
+    const rest = { ...h, proposedAt: h.proposedAt ?? now };
+    delete rest.rejectedAt;
+    delete rest.proposeAgain;
+    return rest;
+  }
+  if (c?.lifecycle === 'Draft' && h.proposedAt !== undefined && h.rejectedAt === undefined) {
+    return { ...h, rejectedAt: now, proposeAgain };
+  }
+  return h;
 }
 
 /** Sets the outcome of one entry (no-op when already so), stamping finishedAt. */

@@ -19,6 +19,11 @@ export const ANNOTATION_CONTENT_HASH = 'nephoran.com/content-hash';
 export const ANNOTATION_GENERATION = 'nephoran.com/generation';
 /** On PackageRevision children: what made this revision (RevisionTrigger: Create, Scale, Update, Heal, Rollback). */
 export const ANNOTATION_TRIGGER = 'nephoran.com/revision-trigger';
+/**
+ * On the CNFDeployment, set by a user: a new value asks the controller to propose again a revision a
+ * reviewer rejected (Proposed → Draft) while approval is Manual (docs/lifecycle.md).
+ */
+export const ANNOTATION_PROPOSE_AGAIN = 'nephoran.com/propose-again';
 /** On the pod template: hash of configuration only, so config changes roll pods but scaling does not. */
 export const ANNOTATION_CONFIG_HASH = 'nephoran.com/config-hash';
 /** On the pod template: bumped by healing to restart pods through a new revision. */

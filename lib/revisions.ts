@@ -6,6 +6,9 @@
 // — propose, approve, propose for deletion — is an action the shell carries out from a fresh read.
 // A Published revision beyond the history bound is deleted by an action; at most one unpublished
 // revision is desired; a superseded Draft/Proposed is simply left out (Metacontroller deletes it).
+// Reviewers' decisions in Porch stand: a revision a reviewer proposed for deletion is kept (echoed)
+// until they delete it, and with approval Manual a revision a reviewer rejected is not proposed
+// again until the spec changes or the user asks (the annotation nephoran.com/propose-again).
 import type {
   Action,
   CNFDeployment,
@@ -19,6 +22,7 @@ import type {
 import {
   ANNOTATION_CONTENT_HASH,
   ANNOTATION_GENERATION,
+  ANNOTATION_PROPOSE_AGAIN,
   ANNOTATION_TRIGGER,
   LABEL_CNF,
   LABEL_CONTROLLER_UID,
@@ -63,8 +67,20 @@ function newestFirst(a: ChildInfo, b: ChildInfo): number {
   return b.revision - a.revision || b.seq - a.seq;
 }
 
+/**
+ * Revisions whose content is on the deployment branch, newest first: Published ones, and those a
+ * reviewer proposed for deletion (live until the deletion is approved).
+ */
 export function publishedChildren(children: readonly ChildInfo[]): ChildInfo[] {
-  return children.filter((c) => c.lifecycle === 'Published').sort(newestFirst);
+  return children
+    .filter((c) => c.lifecycle === 'Published' || c.lifecycle === 'DeletionProposed')
+    .sort(newestFirst);
+}
+
+/** The annotation nephoran.com/propose-again's value ('' when absent). */
+export function proposeAgainOf(parent: CNFDeployment): string {
+  const v = parent.metadata.annotations?.[ANNOTATION_PROPOSE_AGAIN];
+  return typeof v === 'string' ? v : '';
 }
 
 /** The desired content of the latest revision. */
@@ -106,6 +122,8 @@ export interface RevisionTarget {
    * or its watch lags): it is not asked for again — that would create a second one — but adopted.
    */
   awaitingObservation?: boolean;
+  /** A reviewer rejected it (approval Manual): not proposed again until asked (proposeAgainOf). */
+  rejected?: boolean;
 }
 
 export interface RevisionPlan {
@@ -336,6 +354,8 @@ export function planRevisions(input: PlanInput): RevisionPlan {
 
   published.forEach((p, i) => {
     if (i < KEEP_PUBLISHED) {
+      // Echoed as observed: one a reviewer proposed for deletion stays until they approve the
+      // deletion (porchctl rpkg del) — leaving it out would make Metacontroller delete it at once.
       children.push(echoChild(parent, p.child));
     } else {
       // Beyond the history bound: left out, and deleted by the shell (proposed for deletion first
@@ -344,7 +364,6 @@ export function planRevisions(input: PlanInput): RevisionPlan {
       actions.push({ type: 'deletePackageRevision', name: p.name, namespace });
     }
   });
-  // Observed DeletionProposed children are left out: Metacontroller deletes them.
   actions.push(...porchRepairs(input.porch, parent, namespace));
   if (target.state === 'New' && target.awaitingObservation === true) {
     // Not asked for again: adopted above, observed on a later sync.
@@ -374,7 +393,21 @@ export function planRevisions(input: PlanInput): RevisionPlan {
           contentHash: input.desired.contentHash,
         });
       }
-      actions.push({ type: 'propose', name: info.name, namespace, contentHash: input.desired.contentHash });
+      const entry = input.history.find((h) => h.name === info.name);
+      // Seen Proposed before, Draft now: rejected — just now (no rejectedAt yet), or earlier and
+      // not asked again since (the annotation's value is still the one seen then).
+      if (
+        input.approval === 'Manual' &&
+        target.written &&
+        entry?.proposedAt !== undefined &&
+        (entry.rejectedAt === undefined || (entry.proposeAgain ?? '') === proposeAgainOf(parent))
+      ) {
+        // A reviewer sent it back (Proposed → Draft): their decision stands until the spec changes
+        // (another revision) or the user asks again (a new value of nephoran.com/propose-again).
+        target.rejected = true;
+      } else {
+        actions.push({ type: 'propose', name: info.name, namespace, contentHash: input.desired.contentHash });
+      }
     }
     if (input.approval === 'Automatic')
       actions.push({ type: 'approve', name: info.name, namespace, contentHash: input.desired.contentHash });

@@ -187,6 +187,12 @@ export interface RevisionHistoryEntry {
   createdAt: string;
   finishedAt?: string;
   trigger?: RevisionTrigger;
+  /** When the revision was first seen Proposed (RFC 3339). */
+  proposedAt?: string;
+  /** When it was seen back in Draft after proposedAt: a reviewer rejected it (`porchctl rpkg reject`). */
+  rejectedAt?: string;
+  /** The annotation nephoran.com/propose-again's value when the rejection was seen ('' when absent). */
+  proposeAgain?: string;
 }
 
 export interface CNFDeploymentStatus {

@@ -832,6 +832,20 @@ export const CRD: Record<string, unknown> = {
                           type: 'string',
                           enum: ['Create', 'Scale', 'Update', 'Heal', 'Rollback'],
                         },
+                        proposedAt: {
+                          description: 'When the revision was first seen Proposed (RFC 3339).',
+                          type: 'string',
+                        },
+                        rejectedAt: {
+                          description:
+                            'When the revision was seen back in Draft after being Proposed: a reviewer rejected it (RFC 3339). With approval Manual it is not proposed again until the spec changes or the annotation nephoran.com/propose-again changes.',
+                          type: 'string',
+                        },
+                        proposeAgain: {
+                          description:
+                            'The value of the annotation nephoran.com/propose-again when the rejection was seen.',
+                          type: 'string',
+                        },
                       },
                     },
                   },

@@ -9,6 +9,7 @@ import type { Resolved } from './resolve.ts';
 import { failingChecks, rollbackActive, type RolloutFacts } from './rollout.ts';
 import type { Verdict } from './target-phase.ts';
 import { DEFAULTS } from '../defaults.ts';
+import { ANNOTATION_PROPOSE_AGAIN } from '../labels.ts';
 
 export interface ConditionFacts {
   ctx: Ctx;
@@ -119,7 +120,10 @@ function packagePublished(f: ConditionFacts): ConditionSpec {
         type: 'PackagePublished',
         status: 'True',
         reason: 'Published',
-        message: `${target.name} is published as revision ${target.info?.revision ?? 0}`,
+        message:
+          target.info?.lifecycle === 'DeletionProposed'
+            ? `${target.name} is published as revision ${target.info.revision}, and a reviewer proposed it for deletion in Porch: it stays until they approve the deletion (porchctl rpkg del ${target.name} -n ${ns}, after which the spec is published again as a new revision) or reject it (porchctl rpkg reject ${target.name} -n ${ns})`
+            : `${target.name} is published as revision ${target.info?.revision ?? 0}`,
       };
     case 'New':
       if (target.awaitingObservation === true) {
@@ -148,6 +152,14 @@ function packagePublished(f: ConditionFacts): ConditionSpec {
         message: `creating ${target.name}`,
       };
     case 'Draft':
+      if (target.rejected === true) {
+        return {
+          type: 'PackagePublished',
+          status: 'False',
+          reason: 'Rejected',
+          message: `a reviewer rejected ${target.name} in Porch (Proposed → Draft); waiting for the user: change the spec, or ask to propose it again: kubectl annotate cnfd ${ctx.parent.metadata.name} -n ${ns} ${ANNOTATION_PROPOSE_AGAIN}=<a new value> --overwrite`,
+        };
+      }
       return target.written
         ? {
             type: 'PackagePublished',

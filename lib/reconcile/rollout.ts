@@ -16,6 +16,7 @@ import { assessHealth, type HealthResult } from '../health.ts';
 import {
   describeChild,
   planRevisions,
+  proposeAgainOf,
   publishedChildren,
   type ChildInfo,
   type RevisionPlan,
@@ -217,6 +218,7 @@ function historyEntry(ctx: Ctx, e: Evaluation): NewEntry {
     generation: Number.isSafeInteger(annotated) ? annotated : ctx.generation,
     replicas: e.desired.spec.replicas ?? DEFAULTS.replicas,
     restartGeneration: e.desired.restartGeneration,
+    proposeAgain: proposeAgainOf(ctx.parent),
   };
 }
 

@@ -193,6 +193,9 @@ describe('CRD manifests/crd/cnfdeployments.nephoran.com.yaml', () => {
           createdAt: 't',
           finishedAt: 't',
           trigger: 'Create',
+          proposedAt: 't',
+          rejectedAt: 't',
+          proposeAgain: '',
         },
       ],
       lastError: {
