@@ -1,7 +1,7 @@
-// The hook server as a Fastify plugin: Metacontroller's sync/finalize/customize hooks, probes and
-// metrics. The server module (server.ts) owns the process and the Fastify instance, built from
-// serverOptions(); tests build the same instance and drive it with inject(). Everything with I/O or a
-// clock is injected.
+// The hook server as a Fastify plugin: Metacontroller's sync/finalize/customize hooks (and the
+// NetworkIntent controller's, hooks/intent.ts), probes and metrics. The server module (server.ts)
+// owns the process and the Fastify instance, built from serverOptions(); tests build the same
+// instance and drive it with inject(). Everything with I/O or a clock is injected.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import {
   LogController,
@@ -22,6 +22,7 @@ import { runHook, type FlowDeps, type Reconciler } from './flow.ts';
 import { Lru } from '../lib/lru.ts';
 import type { HookMetrics } from './metrics.ts';
 import type { HookRequest } from './request.ts';
+import { intentRoutes } from './intent.ts';
 import { customizeRequestSchema, syncRequestSchema } from './schema.ts';
 
 export interface AppDeps {
@@ -174,6 +175,8 @@ function hookRoutes(hooks: FastifyInstance, deps: AppDeps, next: (err?: Error) =
   hooks.post('/customize', { schema: { body: customizeRequestSchema } }, (r) =>
     Promise.resolve(relatedResources(body(r).parent, narrowsByNamespace(body(r).controller))),
   );
+  // The NetworkIntent controller's /intent/sync and /intent/finalize: same token, same logging.
+  void hooks.register(intentRoutes, { events: deps.events, now: deps.now });
   next();
 }
 

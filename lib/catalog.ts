@@ -265,3 +265,42 @@ export function functionsForType(type: CNFType): string[] {
 export function isFunctionAllowedForType(fn: string, type: CNFType): boolean {
   return byName.get(fn)?.types.includes(type) ?? false;
 }
+
+/**
+ * What each function needs running before it is rolled out: the 5G core's service-based architecture
+ * (every NF registers with the NRF; AUSF asks UDM, UDM reads UDR, SMF drives the UPF over N4, AMF
+ * authenticates through AUSF) and O-RAN's interfaces (DU and CU-UP attach to the CU-CP, the CU-CP to
+ * the AMF, xApps/rApps to their RIC). A NetworkIntent turns these into CNFDeployment
+ * `spec.dependencies` between functions of the same intent, and only when the dependency is in the
+ * intent (lib/intent/children.ts). Acyclic (tests/unit/intent-plan.test.ts).
+ */
+export const FUNCTION_DEPENDENCIES: Readonly<Record<string, readonly string[]>> = {
+  AMF: ['NRF', 'AUSF'],
+  SMF: ['NRF', 'UPF'],
+  UPF: [],
+  NRF: [],
+  AUSF: ['NRF', 'UDM'],
+  UDM: ['NRF', 'UDR'],
+  UDR: ['NRF'],
+  PCF: ['NRF', 'UDR'],
+  NSSF: ['NRF'],
+  NEF: ['NRF', 'UDR'],
+  SEPP: ['NRF'],
+  SCP: ['NRF'],
+  BSF: ['NRF'],
+  CHF: ['NRF'],
+  NWDAF: ['NRF'],
+  N3IWF: ['AMF'],
+  'O-CU-CP': ['AMF'],
+  'O-CU-UP': ['O-CU-CP'],
+  'O-DU': ['O-CU-CP'],
+  'Near-RT-RIC': [],
+  'Non-RT-RIC': [],
+  xApp: ['Near-RT-RIC'],
+  rApp: ['Non-RT-RIC'],
+};
+
+/** The functions `fn` needs running first (none for a function the catalog does not know). */
+export function dependenciesOf(fn: string): readonly string[] {
+  return Object.hasOwn(FUNCTION_DEPENDENCIES, fn) ? FUNCTION_DEPENDENCIES[fn]! : [];
+}

@@ -1,16 +1,19 @@
 #!/usr/bin/env node
-// nephoran-cnf: render a CNFDeployment into the kpt package the controller would publish, offline.
+// nephoran-cnf: render a CNFDeployment into the kpt package the controller would publish, offline;
+// or a NetworkIntent into the CNFDeployments its controller would create (docs/intent.md).
 // Everything is validated and rendered before anything is written: bad input writes nothing and exits
 // 2 with every problem and its field path on stderr. `run` takes its I/O injected so tests drive it.
 
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { parseAllDocuments } from 'yaml';
+import { parseAllDocuments, stringify } from 'yaml';
+import { INTENT_KIND } from '../lib/intent/types.ts';
+import { planIntent } from '../lib/intent/plan.ts';
 import { checkPorchNames, defaultPackageName, nameSources } from '../lib/naming.ts';
 import { RenderError, renderPackage } from '../lib/render/index.ts';
 import { FREE_FORM_MAX_LEVELS, validateCNFDeployment } from '../lib/validate.ts';
-import type { RenderedPackage } from '../lib/types.ts';
+import type { CNFDeployment, RenderedPackage } from '../lib/types.ts';
 
 export const EXIT_OK = 0;
 export const EXIT_FAILURE = 1;
@@ -26,16 +29,20 @@ export interface CliIO {
 }
 
 export const USAGE = `Usage:
-  nephoran-cnf render -f <cnf.yaml> [-o <dir>] [--repository <name>]
+  nephoran-cnf render -f <cnf.yaml or intent.yaml> [-o <dir>] [--repository <name>]
   nephoran-cnf --help
 
 Validates a CNFDeployment against the CRD (schema and CEL rules) and renders the kpt package the
 controller would publish to Porch: Kptfile, deployment.yaml, service.yaml, configmap.yaml,
 function-config.yaml and, with Multus interfaces, network-attachment-def.yaml.
 
+Given a NetworkIntent instead (kind: NetworkIntent), validates it (its sentence too, see
+docs/intent.md) and renders the CNFDeployments its controller would create.
+
 Options:
-  -f, --file <path>        CNFDeployment YAML (one document)
-  -o, --output <dir>       write the package files into <dir> (created); default: print a YAML stream
+  -f, --file <path>        CNFDeployment or NetworkIntent YAML (one document)
+  -o, --output <dir>       write the package files (for an intent: <name>.yaml per CNFDeployment)
+                           into <dir> (created); default: print a YAML stream
       --repository <name>  Porch repository when spec.porch.repository is unset (default ${DEFAULT_REPOSITORY})
   -h, --help               show this help
 
@@ -47,7 +54,10 @@ interface Problem {
   message: string;
 }
 
-type Outcome = { ok: true; pkg: RenderedPackage } | { ok: false; problems: Problem[] };
+type Outcome =
+  | { ok: true; pkg: RenderedPackage }
+  | { ok: true; children: CNFDeployment[] }
+  | { ok: false; problems: Problem[] };
 
 const STACK_OVERFLOW = /Maximum call stack size exceeded/;
 
@@ -108,6 +118,10 @@ function build(file: string, repositoryFlag: string | undefined, io: CliIO): Out
   }
   const doc = readDocument(file, text);
   if (!doc.ok) return doc;
+  if ((doc.value as { kind?: unknown } | null)?.kind === INTENT_KIND) {
+    const plan = planIntent(doc.value);
+    return plan.ok ? { ok: true, children: plan.children } : { ok: false, problems: plan.issues };
+  }
   const result = validateCNFDeployment(doc.value);
   if (!result.ok) return { ok: false, problems: result.issues };
   const cnf = result.value;
@@ -175,6 +189,7 @@ export function run(argv: string[], io: CliIO): number {
     return EXIT_BAD_INPUT;
   }
 
+  if ('children' in outcome) return writeChildren(outcome.children, values.output, io);
   const { files, contentHash } = outcome.pkg;
   if (values.output === undefined) {
     io.stdout(
@@ -192,6 +207,24 @@ export function run(argv: string[], io: CliIO): number {
     return EXIT_FAILURE;
   }
   io.stderr(`wrote ${Object.keys(files).length} files to ${values.output} (content hash ${contentHash})\n`);
+  return EXIT_OK;
+}
+
+/** A NetworkIntent's CNFDeployments: a YAML stream, or one <name>.yaml each in `output`. */
+function writeChildren(children: CNFDeployment[], output: string | undefined, io: CliIO): number {
+  const docs = children.map((c) => [c.metadata.name, stringify(c)] as const);
+  if (output === undefined) {
+    io.stdout(docs.map(([name, text]) => `---\n# CNFDeployment ${name}\n${text}`).join(''));
+    return EXIT_OK;
+  }
+  try {
+    io.mkdir(output);
+    for (const [name, text] of docs) io.writeFile(join(output, `${name}.yaml`), text);
+  } catch (e) {
+    io.stderr(`error: cannot write ${output}: ${(e as Error).message}\n`);
+    return EXIT_FAILURE;
+  }
+  io.stderr(`wrote ${docs.length} CNFDeployments to ${output}\n`);
   return EXIT_OK;
 }
 

@@ -4,8 +4,8 @@
 //   1. builds missing binaries (scripts/local/build.ts; cached under ~/.cache/nephoran-local);
 //   2. a kwok cluster (real etcd, kube-apiserver, controller-manager, scheduler; fake nodes);
 //   3. Porch's test git server, porch-server (aggregated API), a Porch Repository;
-//   4. the CNFDeployment CRD, Metacontroller, the hook server of this checkout (`npm start`) and the
-//      CompositeController pointed at it;
+//   4. the CNFDeployment and NetworkIntent CRDs, Metacontroller, the hook server of this checkout
+//      (`npm start`) and the two CompositeControllers pointed at it;
 //   5. the GitOps stand-in (scripts/local/gitops.ts) applying published packages to the cluster;
 //   6. applies examples/amf.yaml and prints its phase changes until Active (stack/example.ts).
 //
@@ -179,10 +179,16 @@ async function applyCrds(ctx: StackContext): Promise<void> {
   await waitForCrds(
     ctx.bins,
     'cluster',
-    'CRDs cnfdeployments.nephoran.com and network-attachment-definitions.k8s.cni.cncf.io Established',
-    ['cnfdeployments.nephoran.com', 'network-attachment-definitions.k8s.cni.cncf.io'],
+    'CRDs cnfdeployments.nephoran.com, networkintents.nephoran.com and network-attachment-definitions.k8s.cni.cncf.io Established',
+    [
+      'cnfdeployments.nephoran.com',
+      'networkintents.nephoran.com',
+      'network-attachment-definitions.k8s.cni.cncf.io',
+    ],
   );
-  say('crds: CNFDeployment (manifests/crd) and NetworkAttachmentDefinition (local minimal) established');
+  say(
+    'crds: CNFDeployment and NetworkIntent (manifests/crd) and NetworkAttachmentDefinition (local minimal) established',
+  );
 }
 
 /** .local/timings.json */

@@ -1,12 +1,14 @@
 // `npm run local` step 6: applies an example CNFDeployment and prints, as they happen, its phase and
 // conditions, its PackageRevisions, the Deployment the GitOps stand-in applies and the events about
-// it, until it is Active (or Failed, or the time is up).
+// it, until it is Active (or Failed, or the time is up). A NetworkIntent example is followed by
+// intent-example.ts instead.
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
 
 import { say } from '../common.ts';
 import { assertRunning } from './daemon.ts';
+import { watchIntentExample } from './intent-example.ts';
 import { KUBECONFIG, StackError, kubectl, kubectlApply, logFile, rel, type StackContext } from './util.ts';
 
 interface Condition {
@@ -162,9 +164,10 @@ class ExampleWatcher {
 /** Applies the example and prints phase, PackageRevision and workload changes until Active. */
 export async function watchExample(ctx: StackContext, file: string): Promise<ExampleTimings> {
   const text = await readFile(file, 'utf8');
-  const doc = parse(text) as { metadata: { name: string; namespace?: string } };
+  const doc = parse(text) as { kind?: string; metadata: { name: string; namespace?: string } };
   const name = doc.metadata.name;
   const ns = doc.metadata.namespace ?? 'default';
+  if (doc.kind === 'NetworkIntent') return watchIntentExample(ctx, file, text, name, ns);
   const timeout = ctx.settings.activeTimeoutSeconds;
   const w = new ExampleWatcher(ctx, name, ns, Date.now());
   await kubectlApply(ctx.bins, 'example', text);

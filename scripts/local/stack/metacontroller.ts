@@ -1,6 +1,7 @@
 // Metacontroller out of cluster (--kubeconfig, admin credentials, so no RBAC is needed), its CRDs
 // read at run time from the metacontroller module source in the Go module cache, and the product's
-// CompositeController (metacontroller/compositecontroller.yaml) with its hooks pointed at the local
+// CompositeControllers (metacontroller/compositecontroller.yaml for CNFDeployments,
+// networkintent-controller.yaml for NetworkIntents) with their hooks pointed at the local
 // hook server: the in-cluster `service:` reference is replaced by `url: http://127.0.0.1:<port>/<path>`.
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -148,10 +149,20 @@ interface CompositeController {
   };
 }
 
-/** metacontroller/compositecontroller.yaml with every hook as `url: http://127.0.0.1:<port><path>`. */
-export async function localCompositeController(settings: Settings, versions: Versions): Promise<string> {
+/** The product's CompositeControllers: CNFDeployments, and NetworkIntents (docs/intent.md). */
+export const COMPOSITE_CONTROLLER_FILES = ['compositecontroller.yaml', 'networkintent-controller.yaml'];
+
+/**
+ * A CompositeController of metacontroller/ (compositecontroller.yaml unless `fileName` says which)
+ * with every hook as `url: http://127.0.0.1:<port><path>`.
+ */
+export async function localCompositeController(
+  settings: Settings,
+  versions: Versions,
+  fileName = COMPOSITE_CONTROLLER_FILES[0]!,
+): Promise<string> {
   const { hookVersion } = flavour(versions, settings);
-  const file = path.join(ROOT, 'metacontroller', 'compositecontroller.yaml');
+  const file = path.join(ROOT, 'metacontroller', fileName);
   const docs = parseAllDocuments(await readFile(file, 'utf8')).map((d) => d.toJS() as unknown);
   const cc = docs.find(
     (d): d is CompositeController =>
@@ -180,10 +191,11 @@ export async function localCompositeController(settings: Settings, versions: Ver
 }
 
 export async function applyCompositeController({ bins, settings, versions }: StackContext): Promise<void> {
-  const yamlText = await localCompositeController(settings, versions);
-  await kubectlApply(bins, COMPONENT, yamlText);
+  for (const name of COMPOSITE_CONTROLLER_FILES) {
+    await kubectlApply(bins, COMPONENT, await localCompositeController(settings, versions, name));
+  }
   say(
-    `metacontroller: CompositeController applied, hooks at http://127.0.0.1:${settings.hookPort}/{sync,finalize,customize}`,
+    `metacontroller: CompositeControllers applied, hooks at http://127.0.0.1:${settings.hookPort}/{sync,finalize,customize} and /intent/{sync,finalize}`,
   );
 }
 
