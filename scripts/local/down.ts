@@ -38,7 +38,7 @@ stack's state under .local/. Logs (.local/logs/) are kept unless --logs is given
 `;
 
 /** Components in stop order (consumers first); any other pid file found is stopped afterwards. */
-const ORDER = ['gitops', 'hooks', 'metacontroller', 'porch', 'gitserver'];
+const ORDER = ['gitops', 'gitops-edge', 'hooks', 'metacontroller', 'porch', 'gitserver'];
 
 /** kwokctl and kubectl from the build cache when .local/stack.json is gone (never builds). */
 async function cachedBinaries(): Promise<Partial<Bins>> {

@@ -101,6 +101,8 @@ describe('stack settings', () => {
       metacontrollerWorkers: 5,
       metacontrollerHealthPort: 8081,
       repository: 'cnf-packages',
+      edgeRepository: 'edge-packages',
+      edgeBranch: 'edge',
       namespace: 'default',
       activeTimeoutSeconds: 300,
     });

@@ -1,5 +1,5 @@
 // Starts the GitOps stand-in (scripts/local/gitops.ts, see its header) against the Porch
-// repository's branch main on the test git server. Always restarted by up.ts (it keeps its
+// repository's branch main on the test git server, and a second one for the edge Repository's branch. Always restarted by up.ts (it keeps its
 // inventory in .local/gitops/inventory.json, so a restart prunes and applies correctly).
 import path from 'node:path';
 import process from 'node:process';
@@ -11,6 +11,7 @@ import { repoUrl } from './gitserver.ts';
 import { KUBECONFIG, LOCAL, ROOT, logFile, rel, type StackContext } from './util.ts';
 
 const COMPONENT = 'gitops';
+const EDGE_COMPONENT = 'gitops-edge';
 
 /**
  * A stand-in for one git repository's branch, as a daemon named `component` keeping its state in
@@ -21,6 +22,7 @@ export async function startGitOps(
   url: string,
   component: string,
   stateDir: string,
+  branch = 'main',
 ): Promise<void> {
   await stopDaemon(component, { quiet: true });
   await startDaemon(
@@ -31,7 +33,7 @@ export async function startGitOps(
       '--repo',
       url,
       '--branch',
-      'main',
+      branch,
       '--kubeconfig',
       KUBECONFIG,
       '--kubectl',
@@ -47,11 +49,14 @@ export async function startGitOps(
 
 export async function up({ bins, settings }: StackContext): Promise<void> {
   await startGitOps(bins, repoUrl(settings), COMPONENT, path.join(LOCAL, 'gitops'));
+  const edge = repoUrl(settings, settings.edgeRepository);
+  await startGitOps(bins, edge, EDGE_COMPONENT, path.join(LOCAL, EDGE_COMPONENT), settings.edgeBranch);
   say(
-    `gitops: stand-in syncing ${repoUrl(settings)} (main) into the cluster (log ${rel(logFile(COMPONENT))})`,
+    `gitops: stand-ins syncing ${repoUrl(settings)} (main) and ${edge} (${settings.edgeBranch}) into the cluster (logs ${rel(logFile(COMPONENT))}, ${rel(logFile(EDGE_COMPONENT))})`,
   );
 }
 
 export async function down(): Promise<void> {
   await stopDaemon(COMPONENT);
+  await stopDaemon(EDGE_COMPONENT);
 }

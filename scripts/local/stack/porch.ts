@@ -242,9 +242,16 @@ export async function up(ctx: StackContext): Promise<{ seconds: number; apiSecon
   const apiSeconds = (Date.now() - t0) / 1000;
   say(`porch: API served through the aggregator after ${apiSeconds.toFixed(1)}s`);
   await applyRepository(bins, settings);
+  // A second deployment Repository on a branch other than main (docs/local-stack.md).
+  await registerRepository(bins, settings, {
+    namespace: settings.namespace,
+    name: settings.edgeRepository,
+    gitRepo: settings.edgeRepository,
+    branch: settings.edgeBranch,
+  });
   const seconds = (Date.now() - t0) / 1000;
   say(
-    `porch: Repository ${settings.namespace}/${settings.repository} Ready (${repoUrl(settings)}) after ${seconds.toFixed(1)}s`,
+    `porch: Repositories ${settings.namespace}/${settings.repository} (${repoUrl(settings)}, main) and ${settings.edgeRepository} (branch ${settings.edgeBranch}) Ready after ${seconds.toFixed(1)}s`,
   );
   return { seconds, apiSeconds };
 }

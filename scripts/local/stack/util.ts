@@ -43,6 +43,12 @@ export interface Settings {
   metacontrollerHealthPort: number;
   /** Porch repository the product publishes to (PORCH_REPOSITORY). */
   repository: string;
+  /**
+   * A second deployment Repository whose branch is not `main` (`edgeBranch`), for CNFDeployments that
+   * name it in spec.porch.repository: Porch names its branch revisions after the branch.
+   */
+  edgeRepository: string;
+  edgeBranch: string;
   namespace: string;
   activeTimeoutSeconds: number;
 }
@@ -74,6 +80,8 @@ export function settings(env: NodeJS.ProcessEnv = process.env): Settings {
     // PackageRevisions and the CNFDeployments that own them must share one namespace: Metacontroller
     // only creates children in the parent's namespace.
     repository: env.PORCH_REPOSITORY || 'cnf-packages',
+    edgeRepository: env.NEPHORAN_EDGE_REPOSITORY || 'edge-packages',
+    edgeBranch: env.NEPHORAN_EDGE_BRANCH || 'edge',
     namespace: env.NEPHORAN_NAMESPACE || 'default',
     activeTimeoutSeconds: int(env, 'NEPHORAN_ACTIVE_TIMEOUT', 300),
   };
