@@ -5,7 +5,7 @@
 // Images are defaults only (users pin their own with spec.image); every default is pinned to a
 // release tag because unpinned images break installs when upstream moves.
 
-import type { CNFType } from './types.ts';
+import type { CNFDeploymentSpec, CNFType, PerformanceSpec } from './types.ts';
 
 export const CNF_TYPES: readonly CNFType[] = ['5G-Core', 'O-RAN', 'Edge', 'Custom'];
 
@@ -45,7 +45,27 @@ export interface CatalogEntry {
   types: CNFType[];
   /** Readiness/liveness probe; absent for functions with no TCP listener (e.g. UPF: UDP only). */
   probe?: Probe;
+  /** Data-plane functions: the profile they are best run with (docs/api.md, "Data-plane profiles"). */
+  profile?: DataPlaneProfile;
 }
+
+/**
+ * How a packet-processing function should run: documented, not applied (the spec says what it
+ * gets). profileSpec() turns it into the spec fields to set.
+ */
+export interface DataPlaneProfile {
+  performance: Required<PerformanceSpec>;
+  /** Hugepages per size, e.g. { 'hugepages-1Gi': '2Gi' } (requests and limits, equal). */
+  hugepages: Record<string, string>;
+  /** Interfaces best on SR-IOV VFs, and their MTU. */
+  sriov: { interfaces: string[]; mtu: number };
+  /** Why, in a sentence (docs). */
+  why: string;
+}
+
+const PINNED: Required<PerformanceSpec> = { qos: 'Guaranteed', cpuPinning: true };
+/** GTP-U and eCPRI frames carry a full inner packet plus headers: jumbo frames avoid fragmenting. */
+const JUMBO = 9000;
 
 const FREE5GC = 'docker.io/free5gc';
 const FREE5GC_TAG = 'v3.4.4';
@@ -120,6 +140,12 @@ const entries: CatalogEntry[] = [
     minimum: { cpu: '2', memory: '4Gi' },
     capabilities: ['NET_ADMIN'],
     types: core(['5G-Core', 'Edge', 'Custom']),
+    profile: {
+      performance: PINNED,
+      hugepages: { 'hugepages-1Gi': '2Gi' },
+      sriov: { interfaces: ['n3', 'n6'], mtu: JUMBO },
+      why: 'GTP-U forwarding at line rate (DPDK/VPP poll-mode): exclusive cores, hugepage packet buffers, VFs on N3/N6',
+    },
   },
   sbiOnly('NRF', 'Network Repository Function', `${FREE5GC}/nrf:${FREE5GC_TAG}`),
   sbiOnly('AUSF', 'Authentication Server Function', `${FREE5GC}/ausf:${FREE5GC_TAG}`),
@@ -174,6 +200,12 @@ const entries: CatalogEntry[] = [
     resources: { requests: { cpu: '1', memory: '1Gi' }, limits: { cpu: '2', memory: '4Gi' } },
     capabilities: ['NET_ADMIN'],
     types: ran(['O-RAN', 'Edge', 'Custom']),
+    profile: {
+      performance: PINNED,
+      hugepages: { 'hugepages-1Gi': '1Gi' },
+      sriov: { interfaces: ['n3', 'f1'], mtu: JUMBO },
+      why: 'user-plane PDCP and GTP-U between the DU and the UPF: exclusive cores, hugepages, VFs on N3/F1-U',
+    },
   },
   {
     function: 'O-DU',
@@ -188,6 +220,12 @@ const entries: CatalogEntry[] = [
     resources: { requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '4', memory: '8Gi' } },
     capabilities: ['NET_ADMIN', 'SYS_NICE', 'IPC_LOCK'],
     types: ran(['O-RAN', 'Edge', 'Custom']),
+    profile: {
+      performance: PINNED,
+      hugepages: { 'hugepages-1Gi': '4Gi' },
+      sriov: { interfaces: ['fh'], mtu: JUMBO },
+      why: 'O-RAN 7.2x fronthaul (eCPRI) under slot deadlines: real-time threads on exclusive cores, DPDK hugepages, VFs on the fronthaul',
+    },
   },
   {
     function: 'Near-RT-RIC',
@@ -264,6 +302,34 @@ export function functionsForType(type: CNFType): string[] {
 
 export function isFunctionAllowedForType(fn: string, type: CNFType): boolean {
   return byName.get(fn)?.types.includes(type) ?? false;
+}
+
+/**
+ * The spec fields of a function's data-plane profile (undefined for functions without one): the
+ * catalog's resources with limits equal to requests plus the hugepages, the profile's performance,
+ * and its SR-IOV interfaces on `sriovResource` with the profile's MTU. Addresses are left to the user
+ * (ipv4/ipv6, or an ipPool to run more than one pod).
+ */
+export function profileSpec(
+  fn: string,
+  sriovResource = 'intel.com/sriov_netdevice',
+): Pick<CNFDeploymentSpec, 'resources' | 'performance' | 'networkConfig'> | undefined {
+  const entry = byName.get(fn);
+  const profile = entry?.profile;
+  if (!entry || !profile) return undefined;
+  const sized = { ...entry.resources.requests, ...profile.hugepages };
+  return {
+    resources: { requests: { ...sized }, limits: { ...sized } },
+    performance: { ...profile.performance },
+    networkConfig: {
+      interfaces: profile.sriov.interfaces.map((name) => ({
+        name,
+        cniType: 'sriov' as const,
+        master: sriovResource,
+        mtu: profile.sriov.mtu,
+      })),
+    },
+  };
 }
 
 /**

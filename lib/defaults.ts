@@ -7,9 +7,15 @@ import { crdSchema } from './validate.ts';
 
 type Json = Record<string, unknown>;
 
+/** The default of a spec field; '[]' in the path steps into a list's items. */
 function specDefault(path: readonly string[]): unknown {
   let node = (crdSchema(CRD).properties as Json | undefined)?.['spec'] as Json | undefined;
-  for (const key of path) node = (node?.['properties'] as Json | undefined)?.[key] as Json | undefined;
+  for (const key of path) {
+    node =
+      key === '[]'
+        ? (node?.['items'] as Json | undefined)
+        : ((node?.['properties'] as Json | undefined)?.[key] as Json | undefined);
+  }
   if (node === undefined || !('default' in node)) {
     throw new Error(`the CRD has no default for spec.${path.join('.')}`);
   }
@@ -44,4 +50,9 @@ export const DEFAULTS = {
   progressDeadlineSeconds: number(['rollout', 'progressDeadlineSeconds']),
   autoRollback: boolean(['rollout', 'autoRollback']),
   cooldownSeconds: number(['scaling', 'cooldownSeconds']),
+  maxSkew: number(['placement', 'topologySpread', '[]', 'maxSkew']),
+  whenUnsatisfiable: oneOf(['placement', 'topologySpread', '[]', 'whenUnsatisfiable'], [
+    'DoNotSchedule',
+    'ScheduleAnyway',
+  ] as const),
 } as const;

@@ -46,3 +46,10 @@ export function compareQuantities(a: string | number, b: string | number): -1 | 
   const r = y.num * x.den;
   return l < r ? -1 : l > r ? 1 : 0;
 }
+
+/**
+ * Resources Kubernetes never overcommits — hugepages-<size> and extended resources <domain>/<name>:
+ * a container's request and limit of them must be equal, and a limit is required.
+ */
+export const notOvercommitted = (name: string): boolean =>
+  name.startsWith('hugepages-') || name.includes('/');

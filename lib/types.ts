@@ -26,18 +26,72 @@ export interface ResourceRequirements {
 
 export type CNIType = 'macvlan' | 'ipvlan' | 'sriov';
 
+/** A static address of one family: CIDR notation with the host's address, and an optional gateway. */
+export interface StaticAddress {
+  address: string;
+  gateway?: string;
+}
+
+/** An address pool (whereabouts IPAM): every pod gets its own address from `range`. */
+export interface IPPool {
+  /** CIDR, IPv4 or IPv6; bits past the prefix set start the allocation there. */
+  range: string;
+  gateway?: string;
+  /** CIDRs inside range that are never handed out. */
+  exclude?: string[];
+}
+
 export interface NetworkInterface {
   name: string;
   cniType: CNIType;
   master?: string;
-  ipv4?: { address: string; gateway?: string };
+  /** Static addresses (static IPAM): ipv4, ipv6 or both (dual-stack). Exclusive with ipPool. */
+  ipv4?: StaticAddress;
+  ipv6?: StaticAddress;
+  ipPool?: IPPool;
   vlanID?: number;
+  mtu?: number;
+  /** sriov only: VFs of `master` the pod gets for this interface (default 1). */
+  vfs?: number;
 }
+
+export type IPFamily = 'IPv4' | 'IPv6';
+export type IPFamilyPolicy = 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
 
 export interface NetworkConfig {
   interfaces?: NetworkInterface[];
   serviceType?: 'ClusterIP' | 'NodePort' | 'LoadBalancer';
   exposePorts?: number[];
+  /** The function's Service, as Kubernetes Service spec.ipFamilyPolicy / spec.ipFamilies. */
+  ipFamilyPolicy?: IPFamilyPolicy;
+  ipFamilies?: IPFamily[];
+}
+
+/** Data-plane performance profile (docs/api.md, "Data-plane profiles"). */
+export interface PerformanceSpec {
+  qos?: 'Guaranteed' | 'Burstable';
+  cpuPinning?: boolean;
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+  tolerationSeconds?: number;
+}
+
+export interface TopologySpread {
+  topologyKey: string;
+  maxSkew?: number;
+  whenUnsatisfiable?: 'DoNotSchedule' | 'ScheduleAnyway';
+}
+
+/** Where the pods run: rendered into the pod spec. */
+export interface PlacementSpec {
+  nodeSelector?: Record<string, string>;
+  tolerations?: Toleration[];
+  topologySpread?: TopologySpread[];
 }
 
 export interface PorchSpec {
@@ -94,6 +148,8 @@ export interface CNFDeploymentSpec {
   resources?: ResourceRequirements;
   configuration?: Record<string, unknown>;
   networkConfig?: NetworkConfig;
+  performance?: PerformanceSpec;
+  placement?: PlacementSpec;
   dependencies?: string[];
   porch?: PorchSpec;
   rollout?: RolloutSpec;

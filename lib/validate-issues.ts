@@ -3,6 +3,7 @@
 import type { ErrorObject } from 'ajv';
 import type { FieldIssue } from './errors.ts';
 import { ownValue } from './json.ts';
+import { LABEL_KEY } from './validate-dataplane.ts';
 
 type ValidationIssue = FieldIssue;
 
@@ -27,6 +28,10 @@ const PATTERN_MESSAGES: Record<string, string> = {
     'must be an IPv4 address, e.g. 10.10.3.1',
   '^[A-Za-z0-9]([A-Za-z0-9._/-]*[A-Za-z0-9])?$': 'must contain only letters, digits, ".", "_", "/" and "-"',
   '^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$': 'must contain only letters, digits, ".", "_" and "-"',
+  '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$':
+    'must be a label value: letters, digits, "-", "_" and ".", starting and ending with a letter or digit (or empty)',
+  [`^${LABEL_KEY}$`]: 'must be a label key, [<DNS subdomain>/]<name>, e.g. kubernetes.io/hostname',
+  [`^(${LABEL_KEY})?$`]: 'must be a label key, [<DNS subdomain>/]<name>, or empty',
 };
 
 const TYPE_NAMES: Record<string, string> = {

@@ -8,7 +8,9 @@
 //
 // ajv cannot run CEL, so every `x-kubernetes-validations` rule of the CRD has a TypeScript twin in
 // CEL_RULES below, with the same message and field path; tests/unit/crd.test.ts fails if a rule in
-// the CRD has no twin (keyed by schema location + message) or the other way round. Free-form fields
+// the CRD has no twin (keyed by schema location + message) or the other way round; the twins of the
+// addressing, data-plane and placement rules live in validate-network.ts and validate-dataplane.ts,
+// and tests/unit/crd-apiserver.test.ts holds them to a real API server's answers. Free-form fields
 // (x-kubernetes-preserve-unknown-fields) are out of CEL's sight: their bounds are the controller's
 // own (freeFormIssues). The wording of ajv's errors is in validate-issues.ts.
 
@@ -19,6 +21,8 @@ import { CRD } from './generated/crd.ts';
 import { FieldIssuesError, type FieldIssue } from './errors.ts';
 import { copyJson, jsonText, nestedTooDeep, ownValue } from './json.ts';
 import { child, dedupe, LIST_MAP_KEYS, toIssues } from './validate-issues.ts';
+import { interfacesOf, NETWORK_RULES } from './validate-network.ts';
+import { DATAPLANE_RULES } from './validate-dataplane.ts';
 import { API_VERSION, KIND } from './types.ts';
 import type { CNFDeployment, CNFType } from './types.ts';
 
@@ -202,11 +206,6 @@ function immutable(field: 'type' | 'function'): CelTwin {
   };
 }
 
-const interfacesOf = (spec: JsonObject): unknown[] => {
-  const list = obj(spec.networkConfig)?.interfaces;
-  return Array.isArray(list) ? list : [];
-};
-
 export const CEL_RULES: readonly CelTwin[] = [
   {
     at: '',
@@ -238,9 +237,10 @@ export const CEL_RULES: readonly CelTwin[] = [
   {
     at: 'spec',
     message:
-      'replicas must be at most 1 when an interface has a static ipv4 address (every pod would claim the same address)',
+      'replicas must be at most 1 when an interface has a static address (ipv4 or ipv6): every pod would claim the same address; give the interface an ipPool to scale',
     check: (spec) =>
-      (num(spec.replicas) ?? 1) > 1 && interfacesOf(spec).some((i) => obj(i)?.ipv4 !== undefined)
+      (num(spec.replicas) ?? 1) > 1 &&
+      interfacesOf(spec).some((i) => obj(i)?.ipv4 !== undefined || obj(i)?.ipv6 !== undefined)
         ? ['spec.replicas']
         : [],
   },
@@ -280,6 +280,8 @@ export const CEL_RULES: readonly CelTwin[] = [
           : [];
       }),
   },
+  ...NETWORK_RULES,
+  ...DATAPLANE_RULES,
 ];
 
 // ---- free-form fields -------------------------------------------------------------------------------

@@ -6,7 +6,9 @@
 import { writeOrCheck } from './generated-file.ts';
 import { fileURLToPath } from 'node:url';
 import * as prettier from 'prettier';
-import { CNF_TYPES, FUNCTIONS, functionsForType, getCatalogEntry } from '../lib/catalog.ts';
+import { stringify } from 'yaml';
+import { CNF_TYPES, FUNCTIONS, functionsForType, getCatalogEntry, profileSpec } from '../lib/catalog.ts';
+import { cniConfig } from '../lib/render/index.ts';
 import { CRD } from '../lib/generated/crd.ts';
 import { MAX_CONFIGMAP_BYTES } from '../lib/render/index.ts';
 import { crdSchema, FREE_FORM_MAX_LEVELS } from '../lib/validate.ts';
@@ -106,6 +108,57 @@ function celRules(s: Schema, at: string): string[] {
   return out;
 }
 
+/** The data-plane profiles of the catalog: a table, then the spec fields of each. */
+function profilesSection(): string {
+  const withProfile = FUNCTIONS.filter((fn) => getCatalogEntry(fn)!.profile !== undefined);
+  const table = withProfile
+    .map((fn) => {
+      const p = getCatalogEntry(fn)!.profile!;
+      const pages = Object.entries(p.hugepages)
+        .map(([k, v]) => `${v} of ${k}`)
+        .join(', ');
+      return `| ${fn} | ${p.performance.qos} | ${p.performance.cpuPinning ? 'yes' : 'no'} | ${pages} | ${p.sriov.interfaces.join(', ')} (MTU ${p.sriov.mtu}) | ${cell(p.why)} |`;
+    })
+    .join('\n');
+  const snippets = withProfile
+    .map((fn) => `${fn}:\n\n\`\`\`yaml\n${stringify({ spec: profileSpec(fn) })}\`\`\`\n`)
+    .join('\n');
+  return `| Function | QoS | CPU pinning | Hugepages | SR-IOV interfaces | Why |
+|---|---|---|---|---|---|
+${table}
+
+The spec fields of each (cpu and memory are the catalog's requests; size them for your traffic, as
+whole CPUs; \`master\` is the SR-IOV device plugin resource of your nodes; give each interface its
+addresses, an \`ipPool\` to run more than one pod):
+
+${snippets}`;
+}
+
+/** Rendered examples of the three kinds of IPAM, from the renderer itself. */
+function ipamExamples(): string {
+  const pool = cniConfig('upf', {
+    name: 'n3',
+    cniType: 'macvlan',
+    master: 'eth1',
+    ipPool: { range: '10.10.3.0/24', gateway: '10.10.3.1', exclude: ['10.10.3.0/28'] },
+  });
+  const dual = cniConfig('du', {
+    name: 'f1',
+    cniType: 'macvlan',
+    master: 'eth1',
+    ipv4: { address: '10.20.1.20/24', gateway: '10.20.1.1' },
+    ipv6: { address: 'fd00:20:1::20/64', gateway: 'fd00:20:1::1' },
+  });
+  const sriov = cniConfig('du', {
+    name: 'fh',
+    cniType: 'sriov',
+    master: 'intel.com/sriov_fh',
+    vlanID: 10,
+    mtu: 9000,
+  });
+  return `\`\`\`json\n${pool}\n${dual}\n${sriov}\n\`\`\``;
+}
+
 export function renderApiDocs(crd: unknown = CRD): string {
   const schema = crdSchema(crd);
   const props = asSchema(schema.properties);
@@ -167,6 +220,62 @@ with a Failed status naming the field (and \`nephoran-cnf render\` exits 2):
 - \`spec.configuration\` must render to a ConfigMap of at most ${MAX_CONFIGMAP_BYTES} bytes (1 MiB, what
   Kubernetes lets a ConfigMap hold).
 
+## Addresses of Multus interfaces
+
+Each entry of \`spec.networkConfig.interfaces\` becomes a NetworkAttachmentDefinition \`<cnf>-<interface>\`
+whose CNI config carries the interface's IPAM:
+
+- **Static** — \`ipv4\`, \`ipv6\` or both (dual-stack): static IPAM with every address given, IPv4 first.
+  Every pod would claim the same addresses, so the CRD allows at most one replica, and the
+  Deployment replaces its pod (\`Recreate\`) instead of surging a second one.
+- **Pool** — \`ipPool\`: whereabouts IPAM, \`{"type":"whereabouts","range":…,"gateway":…,"exclude":[…]}\`.
+  Each pod gets its own address from \`range\` (the lowest free one; a range written with host bits,
+  e.g. \`10.10.3.100/24\`, starts there), so any number of replicas can run and roll. whereabouts
+  does not skip the gateway: the renderer adds it to \`exclude\` (as a /32 or /128) unless an
+  exclude already covers it. One family per interface: whereabouts' \`ipRanges\` could hold both
+  families but would give them one gateway; for a dual-stack pool use two interfaces. An IPv6 range
+  of /64 or wider hands out addresses from its first /65 only (a whereabouts limit).
+- **None** — neither: the interface gets no address.
+
+An interface has static addresses or a pool, never both (the CRD refuses it, naming the interface).
+\`mtu\` is the macvlan/ipvlan plugin's own; SR-IOV CNI uses the VF's MTU, so for \`sriov\` a chained
+\`tuning\` plugin sets it (the PF must allow it). \`vfs\` is how many VFs of \`master\` the pod
+requests for a \`sriov\` interface (one is attached as the interface; the rest reach a DPDK
+application through the device plugin's \`PCIDEVICE_*\` environment). Rendered, e.g.:
+
+${ipamExamples()}
+
+## Service IP families
+
+The function's Service is on the cluster network, not on the Multus interfaces, so its families are
+set apart from theirs: \`spec.networkConfig.ipFamilyPolicy\` and \`spec.networkConfig.ipFamilies\` are
+copied to the Service's \`spec.ipFamilyPolicy\` and \`spec.ipFamilies\`, and left out when unset (the
+cluster's default: single stack). \`ipFamilyPolicy: PreferDualStack\` alone is the portable choice:
+both families where the cluster has them, one elsewhere. Listing two \`ipFamilies\` needs
+\`PreferDualStack\` or \`RequireDualStack\` (refused by the CRD otherwise), and every family listed
+must be configured on the cluster (Kubernetes refuses the Service otherwise: the GitOps agent
+reports it). Kubernetes does not let a Service's primary family change.
+
+## Data-plane profiles
+
+\`spec.performance\` asks for a QoS class and CPU pinning; the rest of a data-plane profile are fields of
+their own concept: hugepages are container resources (\`spec.resources\`, e.g. \`hugepages-1Gi\`),
+SR-IOV VFs and MTU belong to an interface, placement to \`spec.placement\`.
+
+- \`qos: Guaranteed\` renders every container resource with its limit equal to its request: the spec's
+  request, else its limit, else the catalog's request (a spec giving both must give them equal).
+- \`cpuPinning: true\` needs \`qos: Guaranteed\` and \`resources.requests.cpu\` as a whole number of CPUs:
+  the kubelet's static CPU manager then gives the pod exclusive cores. Nodes without that policy run
+  the pod unpinned, so select pinning nodes with \`spec.placement.nodeSelector\`.
+- Hugepages and extended resources (SR-IOV devices, GPUs) always get equal requests and limits
+  (Kubernetes does not overcommit them); each hugepages size is mounted at \`/hugepages-<size>\` (an
+  \`emptyDir\` of medium \`HugePages-<size>\`).
+- \`spec.placement\` renders \`nodeSelector\` and \`tolerations\` into the pod spec as given, and each
+  \`topologySpread\` entry into a \`topologySpreadConstraints\` entry counting the function's own pods.
+
+Recommended for the catalog's packet-processing functions (documented, not applied):
+
+${profilesSection()}
 ## Types and functions
 
 A function may be deployed under a type only as listed here; \`Custom\` admits every function.

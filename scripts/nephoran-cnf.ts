@@ -34,13 +34,14 @@ export const USAGE = `Usage:
 
 Validates a CNFDeployment against the CRD (schema and CEL rules) and renders the kpt package the
 controller would publish to Porch: Kptfile, deployment.yaml, service.yaml, configmap.yaml,
-function-config.yaml and, with Multus interfaces, network-attachment-def.yaml.
+function-config.yaml and, with Multus interfaces, network-attachment-def.yaml. A file with several
+CNFDeployment documents (a function and what it depends on) renders each, into <dir>/<name>/.
 
 Given a NetworkIntent instead (kind: NetworkIntent), validates it (its sentence too, see
 docs/intent.md) and renders the CNFDeployments its controller would create.
 
 Options:
-  -f, --file <path>        CNFDeployment or NetworkIntent YAML (one document)
+  -f, --file <path>        CNFDeployment YAML (one or more documents) or NetworkIntent YAML (one)
   -o, --output <dir>       write the package files (for an intent: <name>.yaml per CNFDeployment)
                            into <dir> (created); default: print a YAML stream
       --repository <name>  Porch repository when spec.porch.repository is unset (default ${DEFAULT_REPOSITORY})
@@ -56,26 +57,27 @@ interface Problem {
 
 type Outcome =
   | { ok: true; pkg: RenderedPackage }
+  | { ok: true; packages: Array<{ name: string; pkg: RenderedPackage }> }
   | { ok: true; children: CNFDeployment[] }
   | { ok: false; problems: Problem[] };
 
 const STACK_OVERFLOW = /Maximum call stack size exceeded/;
 
 /**
- * The one document of the file. The YAML parser recurses: a document nested deeper than it can
- * follow (hundreds of levels) is read as JSON when it is JSON (any depth, so validation names the
- * too-deep field), else reported at its line and column.
+ * The documents of the file (at least one). The YAML parser recurses: a document nested deeper than
+ * it can follow (hundreds of levels) is read as JSON when it is JSON (any depth, so validation names
+ * the too-deep field), else reported at its line and column.
  */
-function readDocument(
+function readDocuments(
   file: string,
   text: string,
-): { ok: true; value: unknown } | { ok: false; problems: Problem[] } {
+): { ok: true; values: unknown[] } | { ok: false; problems: Problem[] } {
   const documents = parseAllDocuments(text);
   const list = Array.isArray(documents) ? documents : [documents];
   const errors = list.flatMap((d) => [...d.errors]);
   if (errors.length > 0 && errors.every((e) => STACK_OVERFLOW.test(e.message))) {
     try {
-      return { ok: true, value: JSON.parse(text) as unknown };
+      return { ok: true, values: [JSON.parse(text) as unknown] };
     } catch {
       // not JSON: reported below
     }
@@ -92,16 +94,14 @@ function readDocument(
   });
   if (syntax.length > 0) return { ok: false, problems: syntax };
   const nonEmpty = list.filter((d) => d.contents !== null);
-  if (nonEmpty.length !== 1) {
+  if (nonEmpty.length === 0) {
     return {
       ok: false,
-      problems: [
-        { path: file, message: `expected exactly one CNFDeployment document, found ${nonEmpty.length}` },
-      ],
+      problems: [{ path: file, message: 'expected a CNFDeployment document, found none' }],
     };
   }
   try {
-    return { ok: true, value: nonEmpty[0]!.toJS() };
+    return { ok: true, values: nonEmpty.map((d) => d.toJS() as unknown) };
   } catch (e) {
     // e.g. the parser's alias-expansion bound ("Excessive alias count")
     return { ok: false, problems: [{ path: file, message: (e as Error).message }] };
@@ -116,13 +116,47 @@ function build(file: string, repositoryFlag: string | undefined, io: CliIO): Out
   } catch (e) {
     return { ok: false, problems: [{ path: file, message: `cannot read: ${(e as Error).message}` }] };
   }
-  const doc = readDocument(file, text);
-  if (!doc.ok) return doc;
-  if ((doc.value as { kind?: unknown } | null)?.kind === INTENT_KIND) {
-    const plan = planIntent(doc.value);
+  const docs = readDocuments(file, text);
+  if (!docs.ok) return docs;
+  const [first] = docs.values;
+  if (docs.values.length === 1 && (first as { kind?: unknown } | null)?.kind === INTENT_KIND) {
+    const plan = planIntent(first);
     return plan.ok ? { ok: true, children: plan.children } : { ok: false, problems: plan.issues };
   }
-  const result = validateCNFDeployment(doc.value);
+  return docs.values.length === 1 ? buildOne(first, repositoryFlag) : buildMany(docs.values, repositoryFlag);
+}
+
+/**
+ * Several CNFDeployments in one file (a function and what it depends on, as `kubectl apply -f`
+ * takes them): each rendered, each problem prefixed with the document it is in.
+ */
+function buildMany(values: unknown[], repositoryFlag: string | undefined): Outcome {
+  const problems: Problem[] = [];
+  const packages: Array<{ name: string; pkg: RenderedPackage }> = [];
+  const seen = new Set<string>();
+  values.forEach((value, i) => {
+    const name = (value as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+    const label = typeof name === 'string' && name !== '' ? name : `document ${i + 1}`;
+    const at = (p: Problem): Problem => ({ path: `${label}: ${p.path || '(root)'}`, message: p.message });
+    if ((value as { kind?: unknown } | null)?.kind === INTENT_KIND) {
+      problems.push(at({ path: 'kind', message: 'a NetworkIntent must be the only document of its file' }));
+      return;
+    }
+    if (seen.has(label)) {
+      problems.push(at({ path: 'metadata.name', message: 'is used by an earlier document of the file' }));
+      return;
+    }
+    seen.add(label);
+    const one = buildOne(value, repositoryFlag);
+    if (!one.ok) problems.push(...one.problems.map(at));
+    else if ('pkg' in one) packages.push({ name: label, pkg: one.pkg });
+  });
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, packages };
+}
+
+/** One CNFDeployment: validated, its Porch names checked, rendered. */
+function buildOne(value: unknown, repositoryFlag: string | undefined): Outcome {
+  const result = validateCNFDeployment(value);
   if (!result.ok) return { ok: false, problems: result.issues };
   const cnf = result.value;
   const namespace = cnf.metadata.namespace ?? 'default';
@@ -190,6 +224,7 @@ export function run(argv: string[], io: CliIO): number {
   }
 
   if ('children' in outcome) return writeChildren(outcome.children, values.output, io);
+  if ('packages' in outcome) return writePackages(outcome.packages, values.output, io);
   const { files, contentHash } = outcome.pkg;
   if (values.output === undefined) {
     io.stdout(
@@ -207,6 +242,36 @@ export function run(argv: string[], io: CliIO): number {
     return EXIT_FAILURE;
   }
   io.stderr(`wrote ${Object.keys(files).length} files to ${values.output} (content hash ${contentHash})\n`);
+  return EXIT_OK;
+}
+
+/** Several packages: a YAML stream (# Source: <cnf>/<file>), or <output>/<cnf>/<file>. */
+function writePackages(
+  packages: Array<{ name: string; pkg: RenderedPackage }>,
+  output: string | undefined,
+  io: CliIO,
+): number {
+  if (output === undefined) {
+    io.stdout(
+      packages
+        .flatMap(({ name, pkg }) =>
+          Object.entries(pkg.files).map(([path, text]) => `---\n# Source: ${name}/${path}\n${text}`),
+        )
+        .join(''),
+    );
+    return EXIT_OK;
+  }
+  try {
+    for (const { name, pkg } of packages) {
+      io.mkdir(join(output, name));
+      for (const [path, text] of Object.entries(pkg.files)) io.writeFile(join(output, name, path), text);
+    }
+  } catch (e) {
+    io.stderr(`error: cannot write ${output}: ${(e as Error).message}\n`);
+    return EXIT_FAILURE;
+  }
+  const hashes = packages.map(({ name, pkg }) => `${name} ${pkg.contentHash}`).join(', ');
+  io.stderr(`wrote ${packages.length} packages to ${output} (content hashes: ${hashes})\n`);
   return EXIT_OK;
 }
 

@@ -114,10 +114,24 @@ export const CRD: Record<string, unknown> = {
                     reason: 'FieldValueInvalid',
                   },
                   {
-                    rule: 'self.replicas <= 1 || !has(self.networkConfig) || !has(self.networkConfig.interfaces) || !self.networkConfig.interfaces.exists(i, has(i.ipv4))',
+                    rule: 'self.replicas <= 1 || !has(self.networkConfig) || !has(self.networkConfig.interfaces) || !self.networkConfig.interfaces.exists(i, has(i.ipv4) || has(i.ipv6))',
                     message:
-                      'replicas must be at most 1 when an interface has a static ipv4 address (every pod would claim the same address)',
+                      'replicas must be at most 1 when an interface has a static address (ipv4 or ipv6): every pod would claim the same address; give the interface an ipPool to scale',
                     fieldPath: '.replicas',
+                    reason: 'FieldValueInvalid',
+                  },
+                  {
+                    rule: "!has(self.performance) || !has(self.performance.cpuPinning) || !self.performance.cpuPinning || (has(self.resources) && has(self.resources.requests) && 'cpu' in self.resources.requests && string(self.resources.requests['cpu']).matches('^[1-9][0-9]*$'))",
+                    message:
+                      "performance.cpuPinning requires resources.requests.cpu as a whole number of CPUs, e.g. '4' (not 4000m or 3.5: the static CPU manager pins only whole CPUs)",
+                    fieldPath: '.resources.requests.cpu',
+                    reason: 'FieldValueInvalid',
+                  },
+                  {
+                    rule: "!has(self.performance) || !has(self.performance.qos) || self.performance.qos != 'Guaranteed' || !has(self.resources) || !has(self.resources.requests) || !has(self.resources.limits) || self.resources.requests.all(k, !(k in self.resources.limits) || quantity(string(self.resources.requests[k])).compareTo(quantity(string(self.resources.limits[k]))) == 0)",
+                    message:
+                      'performance.qos Guaranteed requires every resources.limits value to equal its resources.requests value (one given alone is used for both)',
+                    fieldPath: '.resources.limits',
                     reason: 'FieldValueInvalid',
                   },
                 ],
@@ -203,7 +217,7 @@ export const CRD: Record<string, unknown> = {
                   },
                   resources: {
                     description:
-                      "Compute resources of the function's container. Values given here override the catalog defaults key by key; a limit left out is raised to at least the request.",
+                      "Compute resources of the function's container. Values given here override the catalog defaults key by key; a limit left out is raised to at least the request. Hugepages (hugepages-2Mi, hugepages-1Gi) and extended resources get equal requests and limits, and hugepages are mounted at /hugepages-<size>.",
                     type: 'object',
                     'x-kubernetes-validations': [
                       {
@@ -218,6 +232,13 @@ export const CRD: Record<string, unknown> = {
                         message:
                           'resources.limits.memory must be greater than or equal to resources.requests.memory',
                         fieldPath: '.limits.memory',
+                        reason: 'FieldValueInvalid',
+                      },
+                      {
+                        rule: "!has(self.requests) || !has(self.limits) || self.requests.all(k, !(k.startsWith('hugepages-') || k.contains('/')) || !(k in self.limits) || quantity(string(self.requests[k])).compareTo(quantity(string(self.limits[k]))) == 0)",
+                        message:
+                          'resources.limits of hugepages and extended resources must equal their resources.requests (Kubernetes does not overcommit them; one given alone is used for both)',
+                        fieldPath: '.limits',
                         reason: 'FieldValueInvalid',
                       },
                     ],
@@ -267,13 +288,22 @@ export const CRD: Record<string, unknown> = {
                   },
                   configuration: {
                     description:
-                      'Free-form function configuration, rendered into the package\'s ConfigMap (config.yaml, keys sorted). Changing it rolls the pods; nothing else in the spec does except image, resources and networkConfig. Any key is kept as written; nesting and size are bounded by the controller (docs/api.md, "Free-form fields").',
+                      'Free-form function configuration, rendered into the package\'s ConfigMap (config.yaml, keys sorted). Changing it rolls the pods; nothing else in the spec does except image, resources, networkConfig, performance and placement. Any key is kept as written; nesting and size are bounded by the controller (docs/api.md, "Free-form fields").',
                     type: 'object',
                     'x-kubernetes-preserve-unknown-fields': true,
                   },
                   networkConfig: {
                     description: 'Networking of the function.',
                     type: 'object',
+                    'x-kubernetes-validations': [
+                      {
+                        rule: "!has(self.ipFamilies) || size(self.ipFamilies) < 2 || (has(self.ipFamilyPolicy) && self.ipFamilyPolicy != 'SingleStack')",
+                        message:
+                          'ipFamilies with two families needs ipFamilyPolicy PreferDualStack or RequireDualStack',
+                        fieldPath: '.ipFamilyPolicy',
+                        reason: 'FieldValueInvalid',
+                      },
+                    ],
                     properties: {
                       interfaces: {
                         description:
@@ -300,6 +330,27 @@ export const CRD: Record<string, unknown> = {
                               fieldPath: '.master',
                               reason: 'FieldValueInvalid',
                             },
+                            {
+                              rule: '!has(self.ipPool) || (!has(self.ipv4) && !has(self.ipv6))',
+                              message:
+                                'an interface has either static addresses (ipv4, ipv6) or an ipPool, not both',
+                              fieldPath: '.ipPool',
+                              reason: 'FieldValueForbidden',
+                            },
+                            {
+                              rule: "!has(self.vfs) || self.cniType == 'sriov'",
+                              message:
+                                'vfs is for sriov interfaces (the number of VFs of master the pod gets)',
+                              fieldPath: '.vfs',
+                              reason: 'FieldValueForbidden',
+                            },
+                            {
+                              rule: '!has(self.mtu) || self.mtu >= 1280 || (!has(self.ipv6) && !(has(self.ipPool) && isCIDR(self.ipPool.range) && cidr(self.ipPool.range).ip().family() == 6))',
+                              message:
+                                'mtu must be at least 1280 on an interface with IPv6 addresses (the IPv6 minimum link MTU)',
+                              fieldPath: '.mtu',
+                              reason: 'FieldValueInvalid',
+                            },
                           ],
                           properties: {
                             name: {
@@ -324,7 +375,7 @@ export const CRD: Record<string, unknown> = {
                             },
                             ipv4: {
                               description:
-                                'Static IPv4 addressing (static IPAM). Without it the interface gets no address.',
+                                'Static IPv4 address (static IPAM). With ipv6 too the interface is dual-stack and gets both. One pod only (replicas at most 1); without ipv4, ipv6 or ipPool the interface gets no address.',
                               type: 'object',
                               required: ['address'],
                               properties: {
@@ -344,11 +395,113 @@ export const CRD: Record<string, unknown> = {
                                 },
                               },
                             },
+                            ipv6: {
+                              description:
+                                'Static IPv6 address (static IPAM), alone or beside ipv4 (dual-stack: the interface gets both). One pod only (replicas at most 1).',
+                              type: 'object',
+                              required: ['address'],
+                              'x-kubernetes-validations': [
+                                {
+                                  rule: 'isCIDR(self.address) && cidr(self.address).ip().family() == 6',
+                                  message:
+                                    'ipv6.address must be an IPv6 address with prefix length, e.g. fd00:10:3::10/64',
+                                  fieldPath: '.address',
+                                  reason: 'FieldValueInvalid',
+                                },
+                                {
+                                  rule: '!has(self.gateway) || (isIP(self.gateway) && ip(self.gateway).family() == 6)',
+                                  message: 'ipv6.gateway must be an IPv6 address, e.g. fd00:10:3::1',
+                                  fieldPath: '.gateway',
+                                  reason: 'FieldValueInvalid',
+                                },
+                              ],
+                              properties: {
+                                address: {
+                                  description: 'Address with prefix length (CIDR), e.g. fd00:10:3::10/64.',
+                                  type: 'string',
+                                  maxLength: 49,
+                                },
+                                gateway: {
+                                  description: 'Gateway address, e.g. fd00:10:3::1.',
+                                  type: 'string',
+                                  maxLength: 45,
+                                },
+                              },
+                            },
+                            ipPool: {
+                              description:
+                                'Address pool (whereabouts IPAM in the NetworkAttachmentDefinition): each pod gets its own address from range, so any number of replicas can run. One family per interface; not with ipv4 or ipv6. The gateway is never handed out.',
+                              type: 'object',
+                              required: ['range'],
+                              'x-kubernetes-validations': [
+                                {
+                                  rule: 'isCIDR(self.range)',
+                                  message:
+                                    'ipPool.range must be a CIDR, IPv4 or IPv6, e.g. 10.10.3.0/24 or fd00:10:6::/64',
+                                  fieldPath: '.range',
+                                  reason: 'FieldValueInvalid',
+                                },
+                                {
+                                  rule: '!isCIDR(self.range) || cidr(self.range).prefixLength() <= (cidr(self.range).ip().family() == 4 ? 30 : 126)',
+                                  message:
+                                    'ipPool.range must hold at least two addresses (at most /30 for IPv4, /126 for IPv6; whereabouts hands out neither the first nor the last address)',
+                                  fieldPath: '.range',
+                                  reason: 'FieldValueInvalid',
+                                },
+                                {
+                                  rule: '!has(self.gateway) || !isCIDR(self.range) || (isIP(self.gateway) && cidr(self.range).containsIP(self.gateway))',
+                                  message: 'ipPool.gateway must be an address inside ipPool.range',
+                                  fieldPath: '.gateway',
+                                  reason: 'FieldValueInvalid',
+                                },
+                                {
+                                  rule: '!has(self.exclude) || !isCIDR(self.range) || self.exclude.all(e, isCIDR(e) && cidr(self.range).containsCIDR(e))',
+                                  message: 'ipPool.exclude entries must be CIDRs inside ipPool.range',
+                                  fieldPath: '.exclude',
+                                  reason: 'FieldValueInvalid',
+                                },
+                              ],
+                              properties: {
+                                range: {
+                                  description:
+                                    'CIDR the addresses come from, IPv4 or IPv6, e.g. 10.10.3.0/24 or fd00:10:6::/64. An address with host bits (10.10.3.100/24) starts the allocation there.',
+                                  type: 'string',
+                                  maxLength: 49,
+                                },
+                                gateway: {
+                                  description: 'Gateway address inside range; excluded from allocation.',
+                                  type: 'string',
+                                  maxLength: 45,
+                                },
+                                exclude: {
+                                  description:
+                                    'CIDRs inside range that are never handed out (e.g. routers, static hosts).',
+                                  type: 'array',
+                                  maxItems: 32,
+                                  'x-kubernetes-list-type': 'set',
+                                  items: { type: 'string', maxLength: 49 },
+                                },
+                              },
+                            },
                             vlanID: {
                               description: 'IEEE 802.1Q VLAN ID.',
                               type: 'integer',
                               minimum: 1,
                               maximum: 4094,
+                            },
+                            mtu: {
+                              description:
+                                "MTU of the interface in the pod (macvlan/ipvlan: the plugin's mtu; sriov: a chained tuning plugin, the VF's PF must allow it). At least 1280 with IPv6.",
+                              type: 'integer',
+                              minimum: 576,
+                              maximum: 9216,
+                            },
+                            vfs: {
+                              description:
+                                'sriov only: VFs of master (the device plugin resource) the pod gets for this interface; one is attached as the interface, the others are for DPDK (PCIDEVICE_* environment). Default 1.',
+                              type: 'integer',
+                              minimum: 1,
+                              maximum: 16,
                             },
                           },
                         },
@@ -366,6 +519,173 @@ export const CRD: Record<string, unknown> = {
                         maxItems: 32,
                         'x-kubernetes-list-type': 'set',
                         items: { type: 'integer', minimum: 1, maximum: 65535 },
+                      },
+                      ipFamilyPolicy: {
+                        description:
+                          "The function's Service spec.ipFamilyPolicy. PreferDualStack gives the Service both families where the cluster has them; RequireDualStack fails on a single-stack cluster. Unset: the cluster's default (single stack). Only the Service (the cluster network): Multus interfaces take their families from ipv4, ipv6 and ipPool.",
+                        type: 'string',
+                        enum: ['SingleStack', 'PreferDualStack', 'RequireDualStack'],
+                      },
+                      ipFamilies: {
+                        description:
+                          "The function's Service spec.ipFamilies, primary first. Every family listed must be configured on the cluster; two need ipFamilyPolicy PreferDualStack or RequireDualStack. Kubernetes does not let the primary family change afterwards.",
+                        type: 'array',
+                        minItems: 1,
+                        maxItems: 2,
+                        'x-kubernetes-list-type': 'set',
+                        items: { type: 'string', enum: ['IPv4', 'IPv6'] },
+                      },
+                    },
+                  },
+                  performance: {
+                    description:
+                      'Data-plane performance profile. Hugepages are resources (spec.resources, e.g. hugepages-1Gi) and SR-IOV VFs and MTU are per interface (networkConfig.interfaces[].vfs, mtu); docs/api.md lists the profile each data-plane function is best run with.',
+                    type: 'object',
+                    'x-kubernetes-validations': [
+                      {
+                        rule: "!has(self.cpuPinning) || !self.cpuPinning || (has(self.qos) && self.qos == 'Guaranteed')",
+                        message:
+                          'performance.cpuPinning requires performance.qos Guaranteed (the static CPU manager pins only Guaranteed pods)',
+                        fieldPath: '.qos',
+                        reason: 'FieldValueRequired',
+                      },
+                    ],
+                    properties: {
+                      qos: {
+                        description:
+                          "QoS class the pods must get. Guaranteed renders every resource with limits equal to requests (a value the spec gives on one side only is used for both, otherwise the catalog request); Burstable keeps the catalog's higher limits.",
+                        type: 'string',
+                        enum: ['Guaranteed', 'Burstable'],
+                      },
+                      cpuPinning: {
+                        description:
+                          "Exclusive CPUs from the kubelet's static CPU manager: needs qos Guaranteed and resources.requests.cpu written as a whole number (e.g. '4'). Nodes without the static policy run the pods unpinned; select pinning nodes with placement.nodeSelector.",
+                        type: 'boolean',
+                      },
+                    },
+                  },
+                  placement: {
+                    description: "Where the function's pods run, rendered into the pod spec.",
+                    type: 'object',
+                    properties: {
+                      nodeSelector: {
+                        description:
+                          'Node labels the pods require (pod spec nodeSelector), e.g. feature.node.kubernetes.io/network-sriov.capable "true".',
+                        type: 'object',
+                        maxProperties: 16,
+                        'x-kubernetes-validations': [
+                          {
+                            rule: "self.all(k, size(k) <= 317 && k.matches('^([a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$'))",
+                            message:
+                              'placement.nodeSelector keys must be label keys, [<DNS subdomain>/]<name> (e.g. kubernetes.io/hostname)',
+                            reason: 'FieldValueInvalid',
+                          },
+                        ],
+                        additionalProperties: {
+                          type: 'string',
+                          maxLength: 63,
+                          pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$',
+                        },
+                      },
+                      tolerations: {
+                        description:
+                          'Taints of the nodes the pods tolerate (pod spec tolerations), e.g. of dedicated data-plane nodes.',
+                        type: 'array',
+                        maxItems: 16,
+                        items: {
+                          type: 'object',
+                          'x-kubernetes-validations': [
+                            {
+                              rule: "!has(self.operator) || self.operator != 'Exists' || !has(self.value) || self.value == ''",
+                              message: 'a toleration with operator Exists has no value',
+                              fieldPath: '.value',
+                              reason: 'FieldValueForbidden',
+                            },
+                            {
+                              rule: "(has(self.key) && self.key != '') || (has(self.operator) && self.operator == 'Exists')",
+                              message:
+                                'a toleration without a key must have operator Exists (it then tolerates every taint)',
+                              fieldPath: '.operator',
+                              reason: 'FieldValueInvalid',
+                            },
+                            {
+                              rule: "!has(self.tolerationSeconds) || (has(self.effect) && self.effect == 'NoExecute')",
+                              message: 'tolerationSeconds applies to effect NoExecute only',
+                              fieldPath: '.tolerationSeconds',
+                              reason: 'FieldValueForbidden',
+                            },
+                          ],
+                          properties: {
+                            key: {
+                              description:
+                                'Taint key (a label key); empty with operator Exists tolerates every taint.',
+                              type: 'string',
+                              maxLength: 317,
+                              pattern:
+                                '^(([a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$',
+                            },
+                            operator: {
+                              description:
+                                "Equal (key and value match; Kubernetes' default) or Exists (key matches).",
+                              type: 'string',
+                              enum: ['Exists', 'Equal'],
+                            },
+                            value: {
+                              description: 'Taint value, for operator Equal.',
+                              type: 'string',
+                              maxLength: 63,
+                              pattern: '^(([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9])?$',
+                            },
+                            effect: {
+                              description: 'Taint effect tolerated; empty tolerates every effect.',
+                              type: 'string',
+                              enum: ['NoSchedule', 'PreferNoSchedule', 'NoExecute'],
+                            },
+                            tolerationSeconds: {
+                              description:
+                                'With effect NoExecute, seconds the pods stay on a node after the taint appears.',
+                              type: 'integer',
+                              minimum: 0,
+                              maximum: 31536000,
+                            },
+                          },
+                        },
+                      },
+                      topologySpread: {
+                        description:
+                          "How the pods spread over topology domains (pod spec topologySpreadConstraints, counting the function's own pods), e.g. one UPF per node with topologyKey kubernetes.io/hostname.",
+                        type: 'array',
+                        maxItems: 4,
+                        'x-kubernetes-list-type': 'map',
+                        'x-kubernetes-list-map-keys': ['topologyKey'],
+                        items: {
+                          type: 'object',
+                          required: ['topologyKey'],
+                          properties: {
+                            topologyKey: {
+                              description:
+                                'Node label whose values are the domains, e.g. kubernetes.io/hostname or topology.kubernetes.io/zone.',
+                              type: 'string',
+                              maxLength: 317,
+                              pattern:
+                                '^([a-z0-9]([-a-z0-9]*[a-z0-9])?([.][a-z0-9]([-a-z0-9]*[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$',
+                            },
+                            maxSkew: {
+                              description: 'Most the pod count of two domains may differ by.',
+                              type: 'integer',
+                              minimum: 1,
+                              maximum: 100,
+                              default: 1,
+                            },
+                            whenUnsatisfiable: {
+                              description:
+                                'DoNotSchedule keeps a pod Pending rather than skew more; ScheduleAnyway only prefers.',
+                              type: 'string',
+                              enum: ['DoNotSchedule', 'ScheduleAnyway'],
+                              default: 'DoNotSchedule',
+                            },
+                          },
+                        },
                       },
                     },
                   },

@@ -201,6 +201,16 @@ export const NETWORK_INTENT_CRD: Record<string, unknown> = {
                           type: 'object',
                           'x-kubernetes-preserve-unknown-fields': true,
                         },
+                        performance: {
+                          description: 'As CNFDeployment spec.performance (the data-plane profile).',
+                          type: 'object',
+                          'x-kubernetes-preserve-unknown-fields': true,
+                        },
+                        placement: {
+                          description: 'As CNFDeployment spec.placement.',
+                          type: 'object',
+                          'x-kubernetes-preserve-unknown-fields': true,
+                        },
                         configuration: {
                           description: 'As CNFDeployment spec.configuration.',
                           type: 'object',

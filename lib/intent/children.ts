@@ -94,6 +94,8 @@ function childSpec(t: FunctionTemplate, intentSize: FunctionTemplate['size']): C
   };
   if (t.image !== undefined) spec.image = t.image;
   if (t.networkConfig !== undefined) spec.networkConfig = t.networkConfig;
+  if (t.performance !== undefined) spec.performance = t.performance;
+  if (t.placement !== undefined) spec.placement = t.placement;
   if (t.configuration !== undefined) spec.configuration = t.configuration;
   if (t.oran !== undefined) spec.oran = t.oran;
   if (t.porch !== undefined) spec.porch = t.porch;

@@ -25,6 +25,8 @@ export interface FunctionTemplate {
   image?: string;
   resources?: CNFDeploymentSpec['resources'];
   networkConfig?: CNFDeploymentSpec['networkConfig'];
+  performance?: CNFDeploymentSpec['performance'];
+  placement?: CNFDeploymentSpec['placement'];
   configuration?: CNFDeploymentSpec['configuration'];
   oran?: CNFDeploymentSpec['oran'];
   porch?: CNFDeploymentSpec['porch'];

@@ -25,13 +25,20 @@ export function kptfileYaml(s: Scope): string {
   });
 }
 
+/**
+ * The Service of the cluster network (not of the Multus interfaces): ipFamilyPolicy and ipFamilies
+ * only when the spec sets them, so the cluster's default (single stack) applies otherwise.
+ */
 export function serviceYaml(s: Scope): string {
+  const nc = s.spec.networkConfig;
   return toYaml({
     apiVersion: 'v1',
     kind: 'Service',
     metadata: s.meta(s.name),
     spec: {
-      type: s.spec.networkConfig?.serviceType ?? DEFAULTS.serviceType,
+      type: nc?.serviceType ?? DEFAULTS.serviceType,
+      ...(nc?.ipFamilyPolicy !== undefined ? { ipFamilyPolicy: nc.ipFamilyPolicy } : {}),
+      ...(nc?.ipFamilies !== undefined ? { ipFamilies: [...nc.ipFamilies] } : {}),
       selector: selectorLabels(s.name),
       ports: s.ports.map((p) => ({ name: p.name, port: p.port, targetPort: p.port, protocol: p.protocol })),
     },
@@ -67,8 +74,13 @@ export function functionConfigYaml(s: Scope): string {
         cniType: i.cniType,
         networkAttachment: nadName(s.name, i),
         ...(i.ipv4 ? { ipv4: i.ipv4 } : {}),
+        ...(i.ipv6 ? { ipv6: i.ipv6 } : {}),
+        ...(i.ipPool ? { ipPool: i.ipPool } : {}),
         ...(i.vlanID !== undefined ? { vlanID: i.vlanID } : {}),
+        ...(i.mtu !== undefined ? { mtu: i.mtu } : {}),
+        ...(i.vfs !== undefined ? { vfs: i.vfs } : {}),
       })),
+      ...(spec.performance ? { performance: spec.performance } : {}),
       dependencies: [...(spec.dependencies ?? [])],
     },
   });

@@ -1,13 +1,14 @@
 // deployment.yaml: the function's Deployment — catalog image, ports, probes and resources with the
-// spec's overrides, Multus networks and the annotations that roll pods when (and only when) the
-// configuration changes or healing asks for a restart.
+// spec's overrides (and the data-plane profile's QoS), hugepages mounts, Multus networks, placement
+// (nodeSelector, tolerations, topology spread) and the annotations that roll pods when (and only
+// when) the configuration changes or healing asks for a restart.
 import type { CatalogEntry, Probe } from '../catalog.ts';
-import type { CNFDeploymentSpec, NetworkInterface, Quantity } from '../types.ts';
+import type { CNFDeploymentSpec, NetworkInterface, PlacementSpec, Quantity } from '../types.ts';
 import { ANNOTATION_CONFIG_HASH, ANNOTATION_RESTART_GENERATION, selectorLabels } from '../labels.ts';
-import { compareQuantities } from '../quantity.ts';
+import { compareQuantities, notOvercommitted } from '../quantity.ts';
 import { sha256Hex } from '../sha256.ts';
 import { DEFAULTS } from '../defaults.ts';
-import { nadName } from './network.ts';
+import { hasStaticAddress, nadName } from './network.ts';
 import { slug, type Obj, type Scope } from './scope.ts';
 import { toYaml } from './yaml.ts';
 
@@ -31,14 +32,16 @@ function sortedObject(map: ResourceMap): Record<string, Quantity> {
 /**
  * Container resources: spec values override catalog defaults key by key. A limit the spec leaves out
  * is raised to the spec's request when the catalog default is lower, and a request the spec leaves out
- * is lowered to the spec's limit, so the result always satisfies limits ≥ requests. Each SR-IOV
- * interface requests one device of its resource (interface `master`).
+ * is lowered to the spec's limit, so the result always satisfies limits ≥ requests. Resources that
+ * Kubernetes does not overcommit (hugepages, extended resources), and every resource with
+ * performance.qos Guaranteed, get one value for both: the spec's request, else its limit, else the
+ * catalog request. Each SR-IOV interface requests its `vfs` (default 1) devices of its `master`.
  */
 function containerResources(
   spec: CNFDeploymentSpec,
   entry: CatalogEntry,
   interfaces: NetworkInterface[],
-): Obj {
+): { requests: ResourceMap; limits: ResourceMap } {
   const specReq = defined(spec.resources?.requests);
   const specLim = defined(spec.resources?.limits);
   const requests: ResourceMap = new Map(Object.entries(entry.resources.requests));
@@ -57,16 +60,65 @@ function containerResources(
       requests.set(key, lim);
     }
   }
+  const guaranteed = spec.performance?.qos === 'Guaranteed';
+  for (const key of new Set([...requests.keys(), ...limits.keys()])) {
+    if (!guaranteed && !notOvercommitted(key)) continue;
+    const one = specReq.get(key) ?? specLim.get(key) ?? requests.get(key) ?? limits.get(key)!;
+    requests.set(key, one);
+    limits.set(key, one);
+  }
   const devices = new Map<string, number>();
   for (const i of interfaces) {
     if (i.cniType === 'sriov' && i.master !== undefined)
-      devices.set(i.master, (devices.get(i.master) ?? 0) + 1);
+      devices.set(i.master, (devices.get(i.master) ?? 0) + (i.vfs ?? 1));
   }
   for (const [resource, count] of devices) {
     requests.set(resource, String(count));
     limits.set(resource, String(count));
   }
-  return { requests: sortedObject(requests), limits: sortedObject(limits) };
+  return { requests, limits };
+}
+
+/** One emptyDir per hugepages size the container asks for, mounted at /hugepages-<size>. */
+function hugepages(resources: { requests: ResourceMap }): { volumes: Obj[]; mounts: Obj[] } {
+  const sizes = [...resources.requests.keys()]
+    .filter((k) => k.startsWith('hugepages-'))
+    .map((k) => k.slice('hugepages-'.length))
+    .sort();
+  return {
+    volumes: sizes.map((size) => ({
+      name: `hugepages-${size.toLowerCase()}`,
+      emptyDir: { medium: `HugePages-${size}` },
+    })),
+    mounts: sizes.map((size) => ({
+      name: `hugepages-${size.toLowerCase()}`,
+      mountPath: `/hugepages-${size}`,
+    })),
+  };
+}
+
+/** nodeSelector, tolerations and topologySpreadConstraints of the pod spec (only those given). */
+function placement(name: string, p: PlacementSpec | undefined): Obj {
+  if (p === undefined) return {};
+  const selector = Object.entries(p.nodeSelector ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const tolerations = (p.tolerations ?? []).map((t) => ({
+    ...(t.key !== undefined ? { key: t.key } : {}),
+    ...(t.operator !== undefined ? { operator: t.operator } : {}),
+    ...(t.value !== undefined ? { value: t.value } : {}),
+    ...(t.effect !== undefined ? { effect: t.effect } : {}),
+    ...(t.tolerationSeconds !== undefined ? { tolerationSeconds: t.tolerationSeconds } : {}),
+  }));
+  const spread = (p.topologySpread ?? []).map((t) => ({
+    maxSkew: t.maxSkew ?? DEFAULTS.maxSkew,
+    topologyKey: t.topologyKey,
+    whenUnsatisfiable: t.whenUnsatisfiable ?? DEFAULTS.whenUnsatisfiable,
+    labelSelector: { matchLabels: selectorLabels(name) },
+  }));
+  return {
+    ...(selector.length > 0 ? { nodeSelector: Object.fromEntries(selector) } : {}),
+    ...(tolerations.length > 0 ? { tolerations } : {}),
+    ...(spread.length > 0 ? { topologySpreadConstraints: spread } : {}),
+  };
 }
 
 function probes(probe: Probe | undefined): Obj {
@@ -93,7 +145,7 @@ function podAnnotations(s: Scope): Record<string, string> {
   return annotations;
 }
 
-function container(s: Scope): Obj {
+function container(s: Scope, resources: { requests: ResourceMap; limits: ResourceMap }, mounts: Obj[]): Obj {
   const { spec, entry } = s;
   const capabilities: Obj = {
     drop: ['ALL'],
@@ -105,10 +157,10 @@ function container(s: Scope): Obj {
     imagePullPolicy: 'IfNotPresent',
     ...(entry.command ? { command: entry.command } : {}),
     ports: s.ports.map((p) => ({ name: p.name, containerPort: p.port, protocol: p.protocol })),
-    resources: containerResources(spec, entry, s.interfaces),
+    resources: { requests: sortedObject(resources.requests), limits: sortedObject(resources.limits) },
     securityContext: { allowPrivilegeEscalation: false, capabilities },
     ...probes(entry.probe),
-    volumeMounts: [{ name: 'config', mountPath: CONFIG_MOUNT, readOnly: true }],
+    volumeMounts: [{ name: 'config', mountPath: CONFIG_MOUNT, readOnly: true }, ...mounts],
   };
 }
 
@@ -116,7 +168,9 @@ function container(s: Scope): Obj {
 export function deploymentYaml(s: Scope): string {
   const { name, spec } = s;
   // Static Multus addresses cannot be held by two pods at once: no surge pod for those.
-  const staticAddresses = s.interfaces.some((i) => i.ipv4 !== undefined);
+  const staticAddresses = s.interfaces.some(hasStaticAddress);
+  const resources = containerResources(spec, s.entry, s.interfaces);
+  const pages = hugepages(resources);
   return toYaml({
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -133,8 +187,9 @@ export function deploymentYaml(s: Scope): string {
         metadata: { labels: s.labels, annotations: podAnnotations(s) },
         spec: {
           securityContext: { seccompProfile: { type: 'RuntimeDefault' } },
-          containers: [container(s)],
-          volumes: [{ name: 'config', configMap: { name: `${name}-config` } }],
+          ...placement(name, spec.placement),
+          containers: [container(s, resources, pages.mounts)],
+          volumes: [{ name: 'config', configMap: { name: `${name}-config` } }, ...pages.volumes],
         },
       },
     },

@@ -73,4 +73,17 @@ describe('function catalog', () => {
       protocol: 'SCTP',
     });
   });
+  it('recommends a data-plane profile for the packet-processing functions only, on interfaces they have', () => {
+    for (const fn of FUNCTIONS) {
+      const e = getCatalogEntry(fn)!;
+      if (!e.profile) continue;
+      // SR-IOV on the function's own user-plane interfaces; hugepages sizes Kubernetes knows
+      for (const i of e.profile.sriov.interfaces)
+        expect([fn, e.interfaces]).toEqual([fn, expect.arrayContaining([i])]);
+      for (const size of Object.keys(e.profile.hugepages)) expect(size).toMatch(/^hugepages-(2Mi|1Gi)$/);
+      // pinning needs whole CPUs: the catalog request the profile starts from is one
+      expect([fn, e.resources.requests.cpu]).toEqual([fn, expect.stringMatching(/^[1-9][0-9]*$/)]);
+    }
+    expect(FUNCTIONS.filter((fn) => getCatalogEntry(fn)!.profile)).toEqual(['UPF', 'O-CU-UP', 'O-DU']);
+  });
 });

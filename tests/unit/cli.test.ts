@@ -87,12 +87,26 @@ describe('nephoran-cnf CLI', () => {
     ['an unreadable file', {}, 'missing.yaml', 'missing.yaml: cannot read: ENOENT'],
     ['invalid YAML', { 'x.yaml': 'spec: [\n' }, 'x.yaml', 'x.yaml:2:1: '],
     [
-      'two documents',
+      'two documents of the same name',
       { 'x.yaml': `${amf}---\n${amf}` },
       'x.yaml',
-      'expected exactly one CNFDeployment document, found 2',
+      '  test-amf: metadata.name: is used by an earlier document of the file\n',
     ],
-    ['an empty file', { 'x.yaml': '' }, 'x.yaml', 'expected exactly one CNFDeployment document, found 0'],
+    [
+      'a NetworkIntent beside a CNFDeployment',
+      { 'x.yaml': `${amf}---\nkind: NetworkIntent\n` },
+      'x.yaml',
+      '  document 2: kind: a NetworkIntent must be the only document of its file\n',
+    ],
+    [
+      'a problem in the second document',
+      {
+        'x.yaml': `${amf}---\n${amf.replace('name: test-amf', 'name: amf-2').replace('replicas: 2', 'replicas: 200')}`,
+      },
+      'x.yaml',
+      '  amf-2: spec.replicas: must be at most 100\n',
+    ],
+    ['an empty file', { 'x.yaml': '' }, 'x.yaml', 'expected a CNFDeployment document, found none'],
     [
       'an unknown function',
       { 'x.yaml': amf.replace('function: AMF', 'function: MME') },
@@ -110,6 +124,41 @@ describe('nephoran-cnf CLI', () => {
     expect(run(['render', '-f', file], f.io)).toBe(EXIT_BAD_INPUT);
     expect(f.stderr()).toContain(message);
     expect(f.stdout()).toBe('');
+  });
+
+  it('refuses a pool and a static address on one interface: exit 2 with the interface path, nothing written', () => {
+    const upf = readFileSync(`${root}examples/upf.yaml`, 'utf8').replace(
+      '        vlanID: 104\n',
+      '        vlanID: 104\n        ipv4:\n          address: 10.10.4.10/24\n',
+    );
+    const f = fakeIO({ 'upf.yaml': upf });
+    expect(run(['render', '-f', 'upf.yaml', '-o', 'out'], f.io)).toBe(EXIT_BAD_INPUT);
+    expect(f.written).toEqual({});
+    expect(f.stderr()).toBe(
+      'error: upf.yaml: 2 problems, nothing written\n' +
+        '  spec.replicas: replicas must be at most 1 when an interface has a static address (ipv4 or ipv6): every pod would claim the same address; give the interface an ipPool to scale\n' +
+        '  spec.networkConfig.interfaces[1].ipPool: an interface has either static addresses (ipv4, ipv6) or an ipPool, not both\n',
+    );
+  });
+
+  it('renders every CNFDeployment of a multi-document file (examples/odu.yaml: the O-DU and its CU-CP)', () => {
+    const odu = readFileSync(`${root}examples/odu.yaml`, 'utf8');
+    const f = fakeIO({ 'odu.yaml': odu });
+    expect(run(['render', '-f', 'odu.yaml'], f.io)).toBe(EXIT_OK);
+    const sources = [...f.stdout().matchAll(/^# Source: (.*)$/gm)].map((m) => m[1]);
+    expect(sources.filter((p) => p!.endsWith('/Kptfile'))).toEqual(['ocu-cp/Kptfile', 'odu-cell-1/Kptfile']);
+    expect(f.stdout()).toContain(
+      `# Source: odu-cell-1/deployment.yaml\n${readFileSync(`${root}tests/golden/odu/deployment.yaml`, 'utf8')}`,
+    );
+    const g = fakeIO({ 'odu.yaml': odu });
+    expect(run(['render', '-f', 'odu.yaml', '-o', 'out'], g.io)).toBe(EXIT_OK);
+    expect(g.dirs).toEqual(['out/ocu-cp', 'out/odu-cell-1']);
+    expect(Object.keys(g.written)).toContain('out/odu-cell-1/network-attachment-def.yaml');
+    expect(g.stderr()).toMatch(
+      /^wrote 2 packages to out \(content hashes: ocu-cp [0-9a-f]{64}, odu-cell-1 [0-9a-f]{64}\)\n$/,
+    );
+    const h = fakeIO({ 'odu.yaml': odu }, true);
+    expect(run(['render', '-f', 'odu.yaml', '-o', '/ro'], h.io)).toBe(EXIT_FAILURE);
   });
 
   it('reports a repository given by flag that Porch would reject', () => {

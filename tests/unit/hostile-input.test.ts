@@ -186,6 +186,29 @@ describe('keys named like Object.prototype members', () => {
       expect(name.test(bad)).toBe(false);
   });
 
+  it('placement.nodeSelector: label keys named like prototype members are data; "__proto__" is no label key', () => {
+    const p = amf();
+    const nodeSelector = JSON.parse('{"constructor":"a","toString":"b","hasOwnProperty":"c"}');
+    p.spec.placement = { nodeSelector };
+    const v = validateCNFDeployment(p);
+    expect(v.ok).toBe(true);
+    const spec = (v as { value: CNFDeployment }).value.spec;
+    const files = renderPackage({
+      name: 'amf',
+      namespace: 'ns',
+      spec,
+      packageName: 'ns/amf',
+      repository: 'r',
+    }).files;
+    const pod = parse(files['deployment.yaml']!).spec.template.spec;
+    expect(pod.nodeSelector).toEqual({ constructor: 'a', hasOwnProperty: 'c', toString: 'b' });
+    const bad = amf();
+    bad.spec.placement = { nodeSelector: JSON.parse('{"__proto__":"x"}') };
+    const refused = validateCNFDeployment(bad);
+    expect(!refused.ok && refused.issues.map((i) => i.path)).toEqual(['spec.placement.nodeSelector']);
+    expect(cli(bad).code).toBe(2);
+  });
+
   it('configuration keys are kept as written, prototype members and "__proto__" included', async () => {
     const configuration = JSON.parse(
       '{"__proto__": {"polluted": true}, "constructor": {"prototype": {"polluted": true}}, "toString": 1, "valueOf": "v", "hasOwnProperty": null}',

@@ -160,6 +160,8 @@ describe('children', () => {
           resources: { requests: { cpu: '6', 'hugepages-2Mi': '1Gi' } },
           configuration: { dnn: 'internet' },
           networkConfig: { serviceType: 'NodePort' },
+          performance: { qos: 'Burstable' },
+          placement: { nodeSelector: { 'feature.node.kubernetes.io/network-sriov.capable': 'true' } },
           porch: { approval: 'Manual' },
         },
       ],
@@ -176,6 +178,8 @@ describe('children', () => {
       },
       configuration: { dnn: 'internet' },
       networkConfig: { serviceType: 'NodePort' },
+      performance: { qos: 'Burstable' },
+      placement: { nodeSelector: { 'feature.node.kubernetes.io/network-sriov.capable': 'true' } },
       porch: { approval: 'Manual' },
     });
   });
@@ -239,6 +243,47 @@ describe('refusals', () => {
         {
           path: 'spec.functions[1].networkConfig.interfaces[0].cniType',
           message: 'must be one of macvlan, ipvlan, sriov',
+        },
+      ],
+    });
+    // The data-plane fields are the CNFDeployment's: their CEL twins speak at the intent's paths (the
+    // sized catalog request, 2 CPUs for a UPF, is whole: pinning only misses Guaranteed).
+    expect(
+      refusal({
+        functions: [
+          {
+            function: 'UPF',
+            replicas: 3,
+            performance: { cpuPinning: true },
+            networkConfig: {
+              interfaces: [
+                {
+                  name: 'n3',
+                  cniType: 'macvlan',
+                  ipPool: { range: '10.0.0.0/24' },
+                  ipv4: { address: '10.0.0.5/24' },
+                },
+              ],
+            },
+          },
+        ],
+      }),
+    ).toEqual({
+      reason: 'InvalidSpec',
+      issues: [
+        {
+          path: 'spec.functions[0].replicas',
+          message:
+            'replicas must be at most 1 when an interface has a static address (ipv4 or ipv6): every pod would claim the same address; give the interface an ipPool to scale',
+        },
+        {
+          path: 'spec.functions[0].networkConfig.interfaces[0].ipPool',
+          message: 'an interface has either static addresses (ipv4, ipv6) or an ipPool, not both',
+        },
+        {
+          path: 'spec.functions[0].performance.qos',
+          message:
+            'performance.cpuPinning requires performance.qos Guaranteed (the static CPU manager pins only Guaranteed pods)',
         },
       ],
     });

@@ -22,7 +22,7 @@ import {
   type RenderInput,
 } from '../../lib/render/index.ts';
 import { selectorString } from '../../lib/labels.ts';
-import { FUNCTIONS, getCatalogEntry, functionsForType } from '../../lib/catalog.ts';
+import { FUNCTIONS, getCatalogEntry, functionsForType, profileSpec } from '../../lib/catalog.ts';
 import { parseCNFDeployment, validateCNFDeployment } from '../../lib/validate.ts';
 import { defaultPackageName } from '../../lib/naming.ts';
 import {
@@ -34,13 +34,24 @@ import {
   LABEL_FUNCTION,
 } from '../../lib/labels.ts';
 import { compareQuantities } from '../../lib/quantity.ts';
-import type { CNFDeploymentSpec, CNFType } from '../../lib/types.ts';
+import type {
+  CNFDeploymentSpec,
+  CNFType,
+  NetworkConfig,
+  NetworkInterface,
+  PerformanceSpec,
+  Toleration,
+} from '../../lib/types.ts';
 
 type Obj = Record<string, any>;
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-function inputFromExample(file: string, repository = 'deployments'): RenderInput {
-  const cnf = parseCNFDeployment(parse(readFileSync(`${root}examples/${file}`, 'utf8')));
+/** An example's CNFDeployment: the one named, else the file's last document (what it is about). */
+function inputFromExample(file: string, repository = 'deployments', name?: string): RenderInput {
+  const all = parseAllDocuments(readFileSync(`${root}examples/${file}`, 'utf8')).map((d) => d.toJS() as Obj);
+  const cnf = parseCNFDeployment(
+    name === undefined ? all.at(-1) : all.find((d) => d.metadata?.name === name),
+  );
   const namespace = cnf.metadata.namespace ?? 'default';
   return {
     name: cnf.metadata.name,
@@ -91,30 +102,55 @@ describe('PackageBuilder', () => {
     expect(doc(files, 'function-config.yaml').spec).toMatchObject({ type: '5G-Core', function: 'AMF' });
   });
 
-  it('BuildPackage UPF: Multus interfaces, NADs, NET_ADMIN, static addresses → Recreate', () => {
+  it('BuildPackage UPF: 3 replicas on address pools (whereabouts), IPv4 on N3/N4, IPv6 on N6', () => {
     const { files } = renderPackage(inputFromExample('upf.yaml'));
     expect(Object.keys(files)).toContain('network-attachment-def.yaml');
     const nads = docs(files['network-attachment-def.yaml']!);
     expect(nads.map((n) => n.metadata.name)).toEqual(['edge-upf-n3', 'edge-upf-n4', 'edge-upf-n6']);
-    const n3 = JSON.parse(nads[0]!.spec.config as string) as Obj;
-    expect(n3).toEqual({
+    const config = (i: number): Obj => JSON.parse(nads[i]!.spec.config as string) as Obj;
+    // N3: an SR-IOV VF from an IPv4 pool; its gateway is never handed out; MTU through tuning.
+    expect(config(0)).toEqual({
       cniVersion: '0.3.1',
       name: 'edge-upf-n3',
       plugins: [
         {
-          type: 'macvlan',
-          capabilities: { ips: true },
-          master: 'eth1.103',
-          mode: 'bridge',
-          ipam: { type: 'static', addresses: [{ address: '10.10.3.10/24', gateway: '10.10.3.1' }] },
+          type: 'sriov',
+          vlan: 103,
+          ipam: {
+            type: 'whereabouts',
+            range: '10.10.3.0/24',
+            gateway: '10.10.3.1',
+            exclude: ['10.10.3.0/28'], // covers the gateway already
+          },
         },
+        { type: 'tuning', mtu: 9000 },
       ],
     });
-    expect((JSON.parse(nads[2]!.spec.config as string) as Obj).plugins[0]).toMatchObject({
-      type: 'ipvlan',
-      mode: 'l2',
+    expect(config(1).plugins[0]).toMatchObject({
+      type: 'macvlan',
+      master: 'eth1.104',
+      ipam: { type: 'whereabouts', range: '10.10.4.0/24' },
+    });
+    expect(config(2).plugins).toEqual([
+      {
+        type: 'ipvlan',
+        capabilities: { ips: true },
+        master: 'eth2',
+        mode: 'l2',
+        mtu: 1500,
+        ipam: {
+          type: 'whereabouts',
+          range: 'fd00:10:6::/64',
+          gateway: 'fd00:10:6::1',
+          exclude: ['fd00:10:6::1/128'],
+        },
+      },
+    ]);
+    expect(nads[0]!.metadata.annotations).toEqual({
+      'k8s.v1.cni.cncf.io/resourceName': 'intel.com/sriov_netdevice',
     });
     const dep = doc(files, 'deployment.yaml');
+    expect(dep.spec.replicas).toBe(3);
     const networks = JSON.parse(
       dep.spec.template.metadata.annotations['k8s.v1.cni.cncf.io/networks'] as string,
     );
@@ -123,11 +159,32 @@ describe('PackageBuilder', () => {
       { name: 'edge-upf-n4', namespace: 'default', interface: 'n4' },
       { name: 'edge-upf-n6', namespace: 'default', interface: 'n6' },
     ]);
-    expect(dep.spec.strategy).toEqual({ type: 'Recreate' });
+    // Pools hand every pod its own addresses: a surge pod is fine.
+    expect(dep.spec.strategy).toEqual({
+      type: 'RollingUpdate',
+      rollingUpdate: { maxSurge: 1, maxUnavailable: 0 },
+    });
     expect(dep.spec.progressDeadlineSeconds).toBe(600);
     const c = container(files);
     expect(c.securityContext.capabilities).toEqual({ drop: ['ALL'], add: ['NET_ADMIN'] });
-    expect(c.resources.requests['hugepages-2Mi']).toBe('1Gi');
+    // Guaranteed: every limit equals its request; one VF for N3.
+    const want = { cpu: '4', 'hugepages-1Gi': '2Gi', 'intel.com/sriov_netdevice': '1', memory: '8Gi' };
+    expect(c.resources).toEqual({ requests: want, limits: want });
+    expect(c.volumeMounts).toContainEqual({ name: 'hugepages-1gi', mountPath: '/hugepages-1Gi' });
+    const pod = dep.spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'hugepages-1gi', emptyDir: { medium: 'HugePages-1Gi' } });
+    expect(pod.nodeSelector).toEqual({ 'feature.node.kubernetes.io/network-sriov.capable': 'true' });
+    expect(pod.tolerations).toEqual([
+      { key: 'nephoran.com/data-plane', operator: 'Exists', effect: 'NoSchedule' },
+    ]);
+    expect(pod.topologySpreadConstraints).toEqual([
+      {
+        maxSkew: 1,
+        topologyKey: 'kubernetes.io/hostname',
+        whenUnsatisfiable: 'DoNotSchedule',
+        labelSelector: { matchLabels: dep.spec.selector.matchLabels },
+      },
+    ]);
     expect(c.readinessProbe).toBeUndefined(); // UDP only: no probe that could lie
     const svcPorts = doc(files, 'service.yaml').spec.ports as Obj[];
     expect(svcPorts.map((p) => `${p.port as number}/${p.protocol as string}`)).toEqual([
@@ -135,24 +192,54 @@ describe('PackageBuilder', () => {
       '8805/UDP',
     ]);
     expect(doc(files, 'configmap.yaml').data['config.yaml']).toBe(
-      'dnn:\n  - cidr: 10.60.0.0/16\n    name: internet\npfcp:\n  nodeID: 10.10.4.10\n',
+      'dnn:\n  - cidr: 10.60.0.0/16\n    name: internet\n',
     );
-    expect(doc(files, 'function-config.yaml').spec.dependencies).toEqual(['smf']);
+    const fnConfig = doc(files, 'function-config.yaml').spec;
+    expect(fnConfig.performance).toEqual({ qos: 'Guaranteed', cpuPinning: true });
+    expect(fnConfig.interfaces[2]).toEqual({
+      name: 'n6',
+      cniType: 'ipvlan',
+      networkAttachment: 'edge-upf-n6',
+      ipPool: { range: 'fd00:10:6::/64', gateway: 'fd00:10:6::1' },
+      mtu: 1500,
+    });
   });
 
-  it('BuildPackage O-DU: SR-IOV device requested per interface, resourceName on the NAD', () => {
+  it('BuildPackage O-DU: dual-stack static F1 → Recreate, two fronthaul VFs, a Service preferring dual-stack', () => {
     const { files } = renderPackage(inputFromExample('odu.yaml'));
     const nads = docs(files['network-attachment-def.yaml']!);
+    expect(JSON.parse(nads[0]!.spec.config as string).plugins[0].ipam).toEqual({
+      type: 'static',
+      addresses: [
+        { address: '10.20.1.20/24', gateway: '10.20.1.1' },
+        { address: 'fd00:20:1::20/64', gateway: 'fd00:20:1::1' },
+      ],
+    });
     expect(nads[1]!.metadata.annotations).toEqual({
       'k8s.v1.cni.cncf.io/resourceName': 'intel.com/sriov_fh',
     });
     expect(JSON.parse(nads[1]!.spec.config as string)).toEqual({
       cniVersion: '0.3.1',
       name: 'odu-cell-1-fh',
-      plugins: [{ type: 'sriov', vlan: 10 }],
+      plugins: [
+        { type: 'sriov', vlan: 10 },
+        { type: 'tuning', mtu: 9000 },
+      ],
     });
-    expect(container(files).resources.limits['intel.com/sriov_fh']).toBe('1');
+    const c = container(files);
+    expect(c.resources.limits['intel.com/sriov_fh']).toBe('2');
+    expect(c.resources.requests['intel.com/sriov_fh']).toBe('2');
+    expect(doc(files, 'deployment.yaml').spec.strategy).toEqual({ type: 'Recreate' });
+    expect(doc(files, 'service.yaml').spec).toMatchObject({
+      type: 'ClusterIP',
+      ipFamilyPolicy: 'PreferDualStack',
+    });
+    expect(doc(files, 'service.yaml').spec.ipFamilies).toBeUndefined();
     expect(doc(files, 'Kptfile').metadata.name).toBe('odu-cell-1');
+    expect(doc(files, 'function-config.yaml').spec.dependencies).toEqual(['ocu-cp']);
+    // The CU-CP it depends on is in the same file, and renders too.
+    const cu = renderPackage(inputFromExample('odu.yaml', 'deployments', 'ocu-cp')).files;
+    expect(doc(cu, 'Kptfile').metadata.name).toBe('ocu-cp');
   });
 
   it('puts the common labels and the namespace on every namespaced object', () => {
@@ -183,6 +270,8 @@ describe('PackageBuilder', () => {
 
 describe('golden files (tests/golden/<example>/<file>)', () => {
   const update = process.env.UPDATE_GOLDEN === '1';
+  // upf: pools of both families, SR-IOV MTU, Guaranteed with pinning and hugepages, placement.
+  // odu: a dual-stack static interface, two VFs, a Service preferring dual-stack.
   it.each(['amf', 'upf', 'odu'])('%s matches its golden package', (example) => {
     const { files } = renderPackage(inputFromExample(`${example}.yaml`));
     const dir = `${root}tests/golden/${example}`;
@@ -454,6 +543,229 @@ describe('resources, ports and probes', () => {
   });
 });
 
+describe('addresses, data-plane profile and placement', () => {
+  const upf: RenderInput = {
+    name: 'upf',
+    namespace: 'core',
+    packageName: 'core/upf',
+    repository: 'r',
+    spec: { type: '5G-Core', function: 'UPF' },
+  };
+  const render = (spec: Partial<CNFDeploymentSpec>): Record<string, string> =>
+    renderPackage({ ...upf, spec: { ...upf.spec, ...spec } }).files;
+  const ipam = (iface: Parameters<typeof cniConfig>[1]): Obj =>
+    (JSON.parse(cniConfig('x', iface)) as Obj).plugins[0].ipam as Obj;
+
+  it('whereabouts: the gateway is excluded unless an exclude covers it; no gateway, no exclude', () => {
+    expect(
+      ipam({ name: 'a', cniType: 'macvlan', ipPool: { range: '10.1.0.0/16', gateway: '10.1.0.1' } }),
+    ).toEqual({
+      type: 'whereabouts',
+      range: '10.1.0.0/16',
+      gateway: '10.1.0.1',
+      exclude: ['10.1.0.1/32'],
+    });
+    expect(
+      ipam({
+        name: 'a',
+        cniType: 'macvlan',
+        ipPool: { range: '10.1.0.0/16', gateway: '10.1.0.1', exclude: ['10.1.9.0/24', '10.1.0.0/30'] },
+      }).exclude,
+    ).toEqual(['10.1.9.0/24', '10.1.0.0/30']);
+    expect(
+      ipam({
+        name: 'a',
+        cniType: 'ipvlan',
+        ipPool: { range: 'fd00::/120', gateway: 'fd00::1', exclude: ['fd00::80/121'] },
+      }).exclude,
+    ).toEqual(['fd00::80/121', 'fd00::1/128']);
+    expect(ipam({ name: 'a', cniType: 'ipvlan', ipPool: { range: '10.2.0.100/24' } })).toEqual({
+      type: 'whereabouts',
+      range: '10.2.0.100/24',
+    });
+  });
+
+  it('static: ipv6 alone, or ipv4 then ipv6 (dual-stack); mtu is the macvlan/ipvlan plugin’s own', () => {
+    expect(ipam({ name: 'a', cniType: 'macvlan', ipv6: { address: 'fd00::5/64' } })).toEqual({
+      type: 'static',
+      addresses: [{ address: 'fd00::5/64' }],
+    });
+    expect(
+      ipam({
+        name: 'a',
+        cniType: 'macvlan',
+        ipv6: { address: 'fd00::5/64' },
+        ipv4: { address: '10.0.0.5/24' },
+      }).addresses,
+    ).toEqual([{ address: '10.0.0.5/24' }, { address: 'fd00::5/64' }]);
+    expect(JSON.parse(cniConfig('x', { name: 'a', cniType: 'macvlan', mtu: 9000 }))).toEqual({
+      cniVersion: '0.3.1',
+      name: 'x-a',
+      plugins: [{ type: 'macvlan', capabilities: { ips: true }, mode: 'bridge', mtu: 9000 }],
+    });
+    // A static IPv6 address is static too: one pod, no surge.
+    const files = render({
+      replicas: 1,
+      networkConfig: { interfaces: [{ name: 'n6', cniType: 'macvlan', ipv6: { address: 'fd00::5/64' } }] },
+    });
+    expect(doc(files, 'deployment.yaml').spec.strategy).toEqual({ type: 'Recreate' });
+  });
+
+  it('copies the Service IP families as given, and leaves them out when unset', () => {
+    const svc = (networkConfig: NetworkConfig): Obj => doc(render({ networkConfig }), 'service.yaml').spec;
+    expect(svc({ ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv6', 'IPv4'] })).toMatchObject({
+      ipFamilyPolicy: 'RequireDualStack',
+      ipFamilies: ['IPv6', 'IPv4'],
+    });
+    expect(Object.keys(svc({ ipFamilies: ['IPv6'] }))).toEqual(['type', 'ipFamilies', 'selector', 'ports']);
+    expect(Object.keys(svc({}))).toEqual(['type', 'selector', 'ports']);
+  });
+
+  it('Guaranteed: one value per resource — the spec request, else its limit, else the catalog request', () => {
+    const res = (spec: Partial<CNFDeploymentSpec>): Obj => container(render(spec)).resources;
+    expect(res({ performance: { qos: 'Guaranteed' } })).toEqual({
+      requests: { cpu: '2', memory: '4Gi' },
+      limits: { cpu: '2', memory: '4Gi' },
+    });
+    expect(
+      res({
+        performance: { qos: 'Guaranteed' },
+        resources: { requests: { memory: '6Gi' }, limits: { cpu: '3' } },
+      }),
+    ).toEqual({ requests: { cpu: '3', memory: '6Gi' }, limits: { cpu: '3', memory: '6Gi' } });
+    // Burstable (and no profile) keep the catalog's higher limits.
+    expect(res({ performance: { qos: 'Burstable' } })).toEqual({
+      requests: { cpu: '2', memory: '4Gi' },
+      limits: { cpu: '4', memory: '8Gi' },
+    });
+  });
+
+  it('hugepages and extended resources get equal requests and limits; each hugepages size is mounted', () => {
+    const files = render({
+      resources: {
+        requests: { 'hugepages-2Mi': '512Mi', 'hugepages-1Gi': '1Gi' },
+        limits: { 'nvidia.com/gpu': 1, 'hugepages-1Gi': '1Gi' },
+      },
+    });
+    const c = container(files);
+    expect(c.resources.requests).toMatchObject({
+      'hugepages-2Mi': '512Mi',
+      'hugepages-1Gi': '1Gi',
+      'nvidia.com/gpu': 1,
+    });
+    expect(c.resources.limits).toMatchObject({
+      'hugepages-2Mi': '512Mi',
+      'hugepages-1Gi': '1Gi',
+      'nvidia.com/gpu': 1,
+    });
+    expect(c.volumeMounts).toEqual([
+      { name: 'config', mountPath: '/etc/nephoran', readOnly: true },
+      { name: 'hugepages-1gi', mountPath: '/hugepages-1Gi' },
+      { name: 'hugepages-2mi', mountPath: '/hugepages-2Mi' },
+    ]);
+    expect((doc(files, 'deployment.yaml').spec.template.spec.volumes as Obj[]).slice(1)).toEqual([
+      { name: 'hugepages-1gi', emptyDir: { medium: 'HugePages-1Gi' } },
+      { name: 'hugepages-2mi', emptyDir: { medium: 'HugePages-2Mi' } },
+    ]);
+  });
+
+  it('SR-IOV: vfs devices per interface, summed per resource', () => {
+    const c = container(
+      render({
+        networkConfig: {
+          interfaces: [
+            { name: 'n3', cniType: 'sriov', master: 'intel.com/vf', vfs: 2 },
+            { name: 'n6', cniType: 'sriov', master: 'intel.com/vf' },
+            { name: 'n9', cniType: 'sriov', master: 'mlx.com/vf', vfs: 4 },
+          ],
+        },
+      }),
+    );
+    expect(c.resources.requests).toMatchObject({ 'intel.com/vf': '3', 'mlx.com/vf': '4' });
+    expect(c.resources.limits).toMatchObject({ 'intel.com/vf': '3', 'mlx.com/vf': '4' });
+  });
+
+  it('placement: nodeSelector sorted, tolerations in a fixed key order, spread over the function’s pods', () => {
+    const pod = (placement: CNFDeploymentSpec['placement']): Obj =>
+      doc(render({ ...(placement ? { placement } : {}) }), 'deployment.yaml').spec.template.spec;
+    const p = pod({
+      nodeSelector: { 'b.io/x': '1', 'a.io/y': '' },
+      tolerations: [
+        { tolerationSeconds: 30, effect: 'NoExecute', value: 'v', operator: 'Equal', key: 'k' },
+        { operator: 'Exists' },
+      ],
+      topologySpread: [
+        { topologyKey: 'topology.kubernetes.io/zone', maxSkew: 2, whenUnsatisfiable: 'ScheduleAnyway' },
+        { topologyKey: 'kubernetes.io/hostname' },
+      ],
+    });
+    expect(Object.keys(p.nodeSelector as Obj)).toEqual(['a.io/y', 'b.io/x']);
+    expect(p.tolerations).toEqual([
+      { key: 'k', operator: 'Equal', value: 'v', effect: 'NoExecute', tolerationSeconds: 30 },
+      { operator: 'Exists' },
+    ]);
+    expect(Object.keys((p.tolerations as Obj[])[0]!)).toEqual([
+      'key',
+      'operator',
+      'value',
+      'effect',
+      'tolerationSeconds',
+    ]);
+    const selector = { matchLabels: { 'app.kubernetes.io/instance': 'upf', 'nephoran.com/cnf': 'upf' } };
+    expect(p.topologySpreadConstraints).toEqual([
+      {
+        maxSkew: 2,
+        topologyKey: 'topology.kubernetes.io/zone',
+        whenUnsatisfiable: 'ScheduleAnyway',
+        labelSelector: selector,
+      },
+      // the CRD defaults, when a spec reaches the renderer without them
+      {
+        maxSkew: 1,
+        topologyKey: 'kubernetes.io/hostname',
+        whenUnsatisfiable: 'DoNotSchedule',
+        labelSelector: selector,
+      },
+    ]);
+    expect(Object.keys(pod({}))).toEqual(['securityContext', 'containers', 'volumes']);
+    expect(Object.keys(pod(undefined))).toEqual(['securityContext', 'containers', 'volumes']);
+  });
+
+  it('the CRD defaults maxSkew and whenUnsatisfiable of a topologySpread entry', () => {
+    const r = parseCNFDeployment({
+      apiVersion: 'nephoran.com/v1',
+      kind: 'CNFDeployment',
+      metadata: { name: 'upf' },
+      spec: {
+        type: '5G-Core',
+        function: 'UPF',
+        placement: { topologySpread: [{ topologyKey: 'kubernetes.io/hostname' }] },
+      },
+    });
+    expect(r.spec.placement?.topologySpread).toEqual([
+      { topologyKey: 'kubernetes.io/hostname', maxSkew: 1, whenUnsatisfiable: 'DoNotSchedule' },
+    ]);
+  });
+
+  it('every data-plane profile of the catalog validates and renders Guaranteed', () => {
+    const withProfile = FUNCTIONS.filter((fn) => getCatalogEntry(fn)!.profile !== undefined);
+    expect(withProfile).toEqual(['UPF', 'O-CU-UP', 'O-DU']);
+    for (const fn of withProfile) {
+      const spec = { type: 'Custom', function: fn, ...profileSpec(fn) };
+      const cnf = parseCNFDeployment({
+        apiVersion: 'nephoran.com/v1',
+        kind: 'CNFDeployment',
+        metadata: { name: 'x' },
+        spec,
+      });
+      const c = container(renderPackage({ ...upf, name: 'x', spec: cnf.spec }).files);
+      expect([fn, c.resources.limits]).toEqual([fn, c.resources.requests]);
+    }
+    expect(profileSpec('AMF')).toBeUndefined();
+    expect(profileSpec('NOPE')).toBeUndefined();
+  });
+});
+
 // ---- property test -----------------------------------------------------------------------------------
 
 const CPU = ['100m', '250m', '500m', '1', 1, '1500m', '2', 2, '3', '4', '8'];
@@ -470,6 +782,93 @@ function pair(values: Array<string | number>, min?: string) {
 const dnsLabel = fc.stringMatching(/^[a-z]([a-z0-9-]{0,10}[a-z0-9])?$/);
 const octet = fc.integer({ min: 0, max: 255 });
 const ipv4 = fc.tuple(octet, octet, octet, octet).map((o) => o.join('.'));
+const hex = fc.integer({ min: 1, max: 0xffff }).map((n) => n.toString(16));
+
+/** How an interface is addressed: none, static (one family or both) or a pool of one family. */
+const addressing = fc.oneof(
+  fc.constant({}),
+  fc.record({
+    ipv4: fc.record({
+      address: fc.tuple(ipv4, fc.integer({ min: 0, max: 32 })).map(([a, p]) => `${a}/${p}`),
+      gateway: fc.option(ipv4, { nil: undefined }),
+    }),
+  }),
+  fc.record({
+    ipv6: fc.record({
+      address: fc.tuple(hex, hex).map(([a, b]) => `fd00:${a}::${b}/64`),
+      gateway: fc.option(
+        hex.map((a) => `fd00:${a}::1`),
+        { nil: undefined },
+      ),
+    }),
+  }),
+  fc.record({
+    ipv4: fc.constant({ address: '10.0.0.5/24' }),
+    ipv6: fc.constant({ address: 'fd00::5/64', gateway: 'fd00::1' }),
+  }),
+  fc.tuple(octet, octet, fc.boolean(), fc.boolean()).map(([a, b, gw, ex]) => ({
+    ipPool: {
+      range: `10.${a}.${b}.0/24`,
+      ...(gw ? { gateway: `10.${a}.${b}.1` } : {}),
+      ...(ex ? { exclude: [`10.${a}.${b}.0/28`] } : {}),
+    },
+  })),
+  fc.tuple(hex, fc.boolean()).map(([a, gw]) => ({
+    ipPool: { range: `fd00:${a}::/64`, ...(gw ? { gateway: `fd00:${a}::1` } : {}) },
+  })),
+);
+
+type Addressing = Pick<NetworkInterface, 'ipv4' | 'ipv6' | 'ipPool'>;
+const clean = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+const performanceArb = fc.option(
+  fc.constantFrom<PerformanceSpec>(
+    { qos: 'Guaranteed', cpuPinning: true },
+    { qos: 'Guaranteed' },
+    { qos: 'Burstable' },
+  ),
+  { nil: undefined },
+);
+
+const placementArb = fc.option(
+  fc.record(
+    {
+      nodeSelector: fc.dictionary(
+        fc.constantFrom('kubernetes.io/hostname', 'zone', 'a.b/c'),
+        fc.constantFrom('', 'x', 'v1.2'),
+      ),
+      tolerations: fc.array(
+        fc.constantFrom<Toleration>(
+          { key: 'dp', operator: 'Exists', effect: 'NoSchedule' },
+          { operator: 'Exists' },
+          { key: 'k', value: 'v', effect: 'NoExecute', tolerationSeconds: 30 },
+        ),
+        { maxLength: 3 },
+      ),
+      topologySpread: fc.uniqueArray(
+        fc.record(
+          {
+            topologyKey: fc.constantFrom('kubernetes.io/hostname', 'topology.kubernetes.io/zone'),
+            maxSkew: fc.integer({ min: 1, max: 3 }),
+            whenUnsatisfiable: fc.constantFrom('DoNotSchedule' as const, 'ScheduleAnyway' as const),
+          },
+          { requiredKeys: ['topologyKey'] },
+        ),
+        { maxLength: 2, selector: (t) => t.topologyKey },
+      ),
+    },
+    { requiredKeys: [] },
+  ),
+  { nil: undefined },
+);
+
+const serviceFamilies = fc.constantFrom<Pick<NetworkConfig, 'ipFamilyPolicy' | 'ipFamilies'>>(
+  {},
+  { ipFamilyPolicy: 'PreferDualStack' },
+  { ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv6'] },
+  { ipFamilyPolicy: 'RequireDualStack', ipFamilies: ['IPv4', 'IPv6'] },
+);
 
 const specArb = fc
   .record({
@@ -483,13 +882,9 @@ const specArb = fc
         cniType: fc.constantFrom('macvlan' as const, 'ipvlan' as const, 'sriov' as const),
         master: fc.option(fc.constantFrom('eth1', 'bond0', 'intel.com/sriov_a'), { nil: undefined }),
         vlanID: fc.option(fc.integer({ min: 1, max: 4094 }), { nil: undefined }),
-        ipv4: fc.option(
-          fc.record({
-            address: fc.tuple(ipv4, fc.integer({ min: 0, max: 32 })).map(([a, p]) => `${a}/${p}`),
-            gateway: fc.option(ipv4, { nil: undefined }),
-          }),
-          { nil: undefined },
-        ),
+        addressing,
+        mtu: fc.option(fc.integer({ min: 1280, max: 9216 }), { nil: undefined }),
+        vfs: fc.option(fc.integer({ min: 1, max: 4 }), { nil: undefined }),
       }),
       { maxLength: 4, selector: (i) => i.name },
     ),
@@ -510,6 +905,9 @@ const specArb = fc
       fc.constantFrom('registry.local:5000/cnf/app:v1.0.0', `quay.io/x/y@sha256:${'a'.repeat(64)}`),
       { nil: undefined },
     ),
+    performance: performanceArb,
+    placement: placementArb,
+    families: serviceFamilies,
   })
   .chain((r) => {
     const fns = functionsForType(r.type);
@@ -526,40 +924,47 @@ const specArb = fc
             ? i.master
             : 'intel.com/sriov_netdevice'
           : i.master;
+      const a = i.addressing as Addressing;
       return {
         name: i.name,
         cniType: i.cniType,
         ...(master !== undefined ? { master } : {}),
         ...(i.vlanID !== undefined ? { vlanID: i.vlanID } : {}),
-        ...(i.ipv4 !== undefined
-          ? {
-              ipv4: {
-                address: i.ipv4.address,
-                ...(i.ipv4.gateway !== undefined ? { gateway: i.ipv4.gateway } : {}),
-              },
-            }
-          : {}),
+        ...(a.ipv4 ? { ipv4: clean(a.ipv4) } : {}),
+        ...(a.ipv6 ? { ipv6: clean(a.ipv6) } : {}),
+        ...(a.ipPool ? { ipPool: a.ipPool } : {}),
+        ...(i.mtu !== undefined ? { mtu: i.mtu } : {}),
+        ...(i.vfs !== undefined && i.cniType === 'sriov' ? { vfs: i.vfs } : {}),
       };
     });
-    const staticAddr = interfaces.some((i) => i.ipv4 !== undefined);
+    const staticAddr = interfaces.some((i) => i.ipv4 !== undefined || i.ipv6 !== undefined);
     const maxR = staticAddr ? Math.min(1, r.maxReplicas) : r.maxReplicas;
+    // Guaranteed: limits equal requests; pinning: whole CPUs (8 is above every catalog minimum).
+    const guaranteed = r.performance?.qos === 'Guaranteed';
+    const reqCpu = r.performance?.cpuPinning === true ? '8' : cpu[0];
+    const resources =
+      r.withResources || r.performance?.cpuPinning === true
+        ? {
+            requests: { cpu: reqCpu, memory: mem[0] },
+            limits: guaranteed ? { cpu: reqCpu, memory: mem[0] } : { cpu: cpu[1], memory: mem[1] },
+          }
+        : undefined;
     return {
       type: r.type,
       function: fn,
       replicas: Math.floor(r.replicasFraction * maxR),
       maxReplicas: r.maxReplicas,
       ...(r.image !== undefined ? { image: r.image } : {}),
-      ...(r.withResources
-        ? {
-            resources: { requests: { cpu: cpu[0], memory: mem[0] }, limits: { cpu: cpu[1], memory: mem[1] } },
-          }
-        : {}),
+      ...(resources ? { resources } : {}),
       ...(r.configuration !== undefined ? { configuration: r.configuration } : {}),
       networkConfig: {
         interfaces,
         exposePorts: r.exposePorts,
         ...(r.serviceType !== undefined ? { serviceType: r.serviceType } : {}),
+        ...r.families,
       },
+      ...(r.performance ? { performance: r.performance } : {}),
+      ...(r.placement ? { placement: r.placement } : {}),
       dependencies: r.dependencies,
     };
   });
@@ -605,6 +1010,11 @@ describe('property: every schema-valid spec renders', () => {
         for (const r of ['cpu', 'memory']) {
           expect(compareQuantities(c.resources.limits[r], c.resources.requests[r])).toBeGreaterThanOrEqual(0);
         }
+        if (spec.performance?.qos === 'Guaranteed') expect(c.resources.limits).toEqual(c.resources.requests);
+        const pools = (spec.networkConfig?.interfaces ?? []).filter((i) => i.ipPool !== undefined).length;
+        const nads = docs(rendered.files['network-attachment-def.yaml'] ?? '');
+        const whereabouts = nads.filter((n) => (n.spec.config as string).includes('"type":"whereabouts"'));
+        expect(whereabouts).toHaveLength(pools);
         expect('network-attachment-def.yaml' in rendered.files).toBe(
           (spec.networkConfig?.interfaces ?? []).length > 0,
         );

@@ -226,7 +226,7 @@ describe('validateCNFDeployment', () => {
       {
         path: 'spec.replicas',
         message:
-          'replicas must be at most 1 when an interface has a static ipv4 address (every pod would claim the same address)',
+          'replicas must be at most 1 when an interface has a static address (ipv4 or ipv6): every pod would claim the same address; give the interface an ipPool to scale',
       },
     ],
     [
@@ -378,6 +378,454 @@ describe('validateCNFDeployment', () => {
       expect(err.issues).toContainEqual({ path: 'spec.replicas', message: 'must be at most 100' });
       expect(err.message).toContain('spec.replicas: must be at most 100');
     }
+  });
+});
+
+// ---- addresses, data-plane profile, placement (issue 15) ------------------------------------------
+
+const STATIC_REPLICAS =
+  'replicas must be at most 1 when an interface has a static address (ipv4 or ipv6): every pod would claim the same address; give the interface an ipPool to scale';
+const POOL_AND_STATIC = 'an interface has either static addresses (ipv4, ipv6) or an ipPool, not both';
+
+/** A UPF spec with `interfaces`, `replicas` and any other fields. */
+const upf = (interfaces: unknown[], more: Record<string, unknown> = {}): Record<string, unknown> => ({
+  type: 'Edge',
+  function: 'UPF',
+  replicas: 3,
+  resources: { requests: { cpu: '2', memory: '4Gi' } },
+  networkConfig: { interfaces },
+  ...more,
+});
+
+describe('addresses of Multus interfaces', () => {
+  it('accepts a UPF with 3 replicas on an IPv4 pool (N3) and an IPv6 pool (N6)', () => {
+    expect(
+      issuesOf(
+        upf([
+          {
+            name: 'n3',
+            cniType: 'macvlan',
+            master: 'eth1',
+            ipPool: { range: '10.10.3.0/24', gateway: '10.10.3.1' },
+          },
+          {
+            name: 'n6',
+            cniType: 'ipvlan',
+            master: 'eth2',
+            ipPool: { range: 'fd00:10:6::/64', gateway: 'fd00:10:6::1' },
+          },
+        ]),
+      ),
+    ).toEqual([]);
+  });
+
+  it('accepts a dual-stack static interface on one pod, and refuses it on two', () => {
+    const dual = {
+      name: 'f1',
+      cniType: 'macvlan',
+      ipv4: { address: '10.0.0.5/24' },
+      ipv6: { address: 'fd00::5/64', gateway: 'fd00::1' },
+    };
+    expect(issuesOf(upf([dual], { replicas: 1 }))).toEqual([]);
+    expect(issuesOf(upf([dual]))).toEqual([{ path: 'spec.replicas', message: STATIC_REPLICAS }]);
+    // ipv6 alone is static too: the replicas rule stays, pools are the way to scale
+    expect(issuesOf(upf([{ name: 'n6', cniType: 'macvlan', ipv6: { address: 'fd00::5/64' } }]))).toEqual([
+      { path: 'spec.replicas', message: STATIC_REPLICAS },
+    ]);
+  });
+
+  it('refuses a pool and a static address on one interface, naming the interface', () => {
+    const issues = issuesOf(
+      upf(
+        [
+          { name: 'n3', cniType: 'macvlan', ipPool: { range: '10.10.3.0/24' } },
+          { name: 'n6', cniType: 'macvlan', ipPool: { range: 'fd00::/64' }, ipv6: { address: 'fd00::5/64' } },
+        ],
+        { replicas: 1 },
+      ),
+    );
+    expect(issues).toEqual([{ path: 'spec.networkConfig.interfaces[1].ipPool', message: POOL_AND_STATIC }]);
+  });
+
+  const iface = (fields: Record<string, unknown>): Record<string, unknown> =>
+    upf([{ name: 'n3', cniType: 'macvlan', ...fields }], { replicas: 1 });
+  const at = (field: string): string => `spec.networkConfig.interfaces[0].${field}`;
+
+  it.each<[string, Record<string, unknown>, ValidationIssue]>([
+    [
+      'an IPv4 address as ipv6',
+      { ipv6: { address: '10.0.0.5/24' } },
+      {
+        path: at('ipv6.address'),
+        message: 'ipv6.address must be an IPv6 address with prefix length, e.g. fd00:10:3::10/64',
+      },
+    ],
+    [
+      'an IPv4-mapped IPv6 address',
+      { ipv6: { address: '::ffff:10.0.0.5/120' } },
+      {
+        path: at('ipv6.address'),
+        message: 'ipv6.address must be an IPv6 address with prefix length, e.g. fd00:10:3::10/64',
+      },
+    ],
+    [
+      'an ipv6 address without prefix length',
+      { ipv6: { address: 'fd00::5' } },
+      {
+        path: at('ipv6.address'),
+        message: 'ipv6.address must be an IPv6 address with prefix length, e.g. fd00:10:3::10/64',
+      },
+    ],
+    [
+      'an ipv6 prefix longer than 128',
+      { ipv6: { address: 'fd00::5/129' } },
+      {
+        path: at('ipv6.address'),
+        message: 'ipv6.address must be an IPv6 address with prefix length, e.g. fd00:10:3::10/64',
+      },
+    ],
+    [
+      'an IPv4 gateway for ipv6',
+      { ipv6: { address: 'fd00::5/64', gateway: '10.0.0.1' } },
+      { path: at('ipv6.gateway'), message: 'ipv6.gateway must be an IPv6 address, e.g. fd00:10:3::1' },
+    ],
+    [
+      'an ipv6 gateway with a zone',
+      { ipv6: { address: 'fe80::5/64', gateway: 'fe80::1%eth0' } },
+      { path: at('ipv6.gateway'), message: 'ipv6.gateway must be an IPv6 address, e.g. fd00:10:3::1' },
+    ],
+    [
+      'a pool range that is no CIDR',
+      { ipPool: { range: '10.0.0.0-10.0.0.9' } },
+      {
+        path: at('ipPool.range'),
+        message: 'ipPool.range must be a CIDR, IPv4 or IPv6, e.g. 10.10.3.0/24 or fd00:10:6::/64',
+      },
+    ],
+    [
+      'a pool range with a zero-padded prefix',
+      { ipPool: { range: '10.0.0.0/08' } },
+      {
+        path: at('ipPool.range'),
+        message: 'ipPool.range must be a CIDR, IPv4 or IPv6, e.g. 10.10.3.0/24 or fd00:10:6::/64',
+      },
+    ],
+    [
+      'a /31 pool',
+      { ipPool: { range: '10.0.0.0/31' } },
+      {
+        path: at('ipPool.range'),
+        message:
+          'ipPool.range must hold at least two addresses (at most /30 for IPv4, /126 for IPv6; whereabouts hands out neither the first nor the last address)',
+      },
+    ],
+    [
+      'a /127 pool',
+      { ipPool: { range: 'fd00::/127' } },
+      {
+        path: at('ipPool.range'),
+        message:
+          'ipPool.range must hold at least two addresses (at most /30 for IPv4, /126 for IPv6; whereabouts hands out neither the first nor the last address)',
+      },
+    ],
+    [
+      'a pool gateway outside the range',
+      { ipPool: { range: '10.0.0.0/24', gateway: '10.0.1.1' } },
+      { path: at('ipPool.gateway'), message: 'ipPool.gateway must be an address inside ipPool.range' },
+    ],
+    [
+      'a pool gateway of the other family',
+      { ipPool: { range: '10.0.0.0/24', gateway: 'fd00::1' } },
+      { path: at('ipPool.gateway'), message: 'ipPool.gateway must be an address inside ipPool.range' },
+    ],
+    [
+      'an exclude outside the range',
+      { ipPool: { range: '10.0.0.0/24', exclude: ['10.0.0.0/28', '10.0.0.0/16'] } },
+      { path: at('ipPool.exclude'), message: 'ipPool.exclude entries must be CIDRs inside ipPool.range' },
+    ],
+    [
+      'an exclude that is an address, not a CIDR',
+      { ipPool: { range: 'fd00::/64', exclude: ['fd00::5'] } },
+      { path: at('ipPool.exclude'), message: 'ipPool.exclude entries must be CIDRs inside ipPool.range' },
+    ],
+    [
+      'an MTU below 1280 with a static IPv6 address',
+      { ipv6: { address: 'fd00::5/64' }, mtu: 1000 },
+      {
+        path: at('mtu'),
+        message: 'mtu must be at least 1280 on an interface with IPv6 addresses (the IPv6 minimum link MTU)',
+      },
+    ],
+    [
+      'an MTU below 1280 with an IPv6 pool',
+      { ipPool: { range: 'fd00::/64' }, mtu: 1000 },
+      {
+        path: at('mtu'),
+        message: 'mtu must be at least 1280 on an interface with IPv6 addresses (the IPv6 minimum link MTU)',
+      },
+    ],
+    ['an MTU below 576', { mtu: 500 }, { path: at('mtu'), message: 'must be at least 576' }],
+    ['an MTU above 9216', { mtu: 9500 }, { path: at('mtu'), message: 'must be at most 9216' }],
+    [
+      'vfs on macvlan',
+      { vfs: 2 },
+      { path: at('vfs'), message: 'vfs is for sriov interfaces (the number of VFs of master the pod gets)' },
+    ],
+    [
+      'a pool without range',
+      { ipPool: { gateway: '10.0.0.1' } },
+      { path: at('ipPool.range'), message: 'is required' },
+    ],
+    [
+      'an unknown pool field',
+      { ipPool: { range: '10.0.0.0/24', start: '10.0.0.9' } },
+      { path: at('ipPool.start'), message: 'unknown field' },
+    ],
+  ])('refuses %s', (_name, fields, issue) => {
+    expect(issuesOf(iface(fields))).toEqual([issue]);
+  });
+
+  it('accepts what the CEL IP library accepts: host bits in a range, MTU 1280+ with IPv6, any MTU on IPv4', () => {
+    expect(issuesOf(iface({ ipPool: { range: '10.0.0.100/24', exclude: ['10.0.0.128/25'] } }))).toEqual([]);
+    expect(issuesOf(iface({ ipv6: { address: '2001:db8::1.2.3.4/96' }, mtu: 1280 }))).toEqual([]);
+    expect(issuesOf(iface({ ipv4: { address: '10.0.0.5/24' }, mtu: 576 }))).toEqual([]);
+    expect(
+      issuesOf(upf([{ name: 'fh', cniType: 'sriov', master: 'intel.com/sriov_fh', vfs: 4, mtu: 9000 }])),
+    ).toEqual([]);
+  });
+});
+
+describe('Service IP families', () => {
+  const families = (nc: Record<string, unknown>): ValidationIssue[] => issuesOf({ networkConfig: nc });
+  const NEEDS_DUAL = 'ipFamilies with two families needs ipFamilyPolicy PreferDualStack or RequireDualStack';
+
+  it('needs a dual-stack policy for two families', () => {
+    expect(families({ ipFamilies: ['IPv4', 'IPv6'] })).toEqual([
+      { path: 'spec.networkConfig.ipFamilyPolicy', message: NEEDS_DUAL },
+    ]);
+    expect(families({ ipFamilies: ['IPv6', 'IPv4'], ipFamilyPolicy: 'SingleStack' })).toEqual([
+      { path: 'spec.networkConfig.ipFamilyPolicy', message: NEEDS_DUAL },
+    ]);
+    expect(families({ ipFamilies: ['IPv6', 'IPv4'], ipFamilyPolicy: 'RequireDualStack' })).toEqual([]);
+    expect(families({ ipFamilies: ['IPv6'] })).toEqual([]);
+    expect(families({ ipFamilyPolicy: 'PreferDualStack' })).toEqual([]);
+  });
+
+  it('refuses unknown families, a family twice and more than two', () => {
+    expect(families({ ipFamilies: ['IPv5'] })).toEqual([
+      { path: 'spec.networkConfig.ipFamilies[0]', message: 'must be one of IPv4, IPv6' },
+    ]);
+    expect(families({ ipFamilies: ['IPv4', 'IPv4'], ipFamilyPolicy: 'PreferDualStack' })).toEqual([
+      { path: 'spec.networkConfig.ipFamilies[1]', message: 'duplicate value' },
+    ]);
+    expect(families({ ipFamilies: [] })).toEqual([
+      { path: 'spec.networkConfig.ipFamilies', message: 'must have at least 1 items' },
+    ]);
+  });
+});
+
+describe('data-plane profile (spec.performance)', () => {
+  const PIN_QOS =
+    'performance.cpuPinning requires performance.qos Guaranteed (the static CPU manager pins only Guaranteed pods)';
+  const PIN_CPU =
+    "performance.cpuPinning requires resources.requests.cpu as a whole number of CPUs, e.g. '4' (not 4000m or 3.5: the static CPU manager pins only whole CPUs)";
+  const GUARANTEED =
+    'performance.qos Guaranteed requires every resources.limits value to equal its resources.requests value (one given alone is used for both)';
+  const EQUAL =
+    'resources.limits of hugepages and extended resources must equal their resources.requests (Kubernetes does not overcommit them; one given alone is used for both)';
+  const spec = (performance: unknown, resources: unknown): ValidationIssue[] =>
+    issuesOf({ ...(performance === undefined ? {} : { performance }), resources });
+  const pinned = { qos: 'Guaranteed', cpuPinning: true };
+
+  it('accepts Guaranteed pinning on whole CPUs with equal requests and limits', () => {
+    const r = { cpu: '4', memory: '4Gi', 'hugepages-1Gi': '2Gi' };
+    expect(spec(pinned, { requests: r, limits: r })).toEqual([]);
+    expect(spec(pinned, { requests: { cpu: '12' } })).toEqual([]);
+    expect(spec(pinned, { requests: { cpu: 3 }, limits: { memory: '8Gi' } })).toEqual([]);
+    expect(spec({ qos: 'Burstable' }, { requests: { cpu: '1' }, limits: { cpu: '2' } })).toEqual([]);
+  });
+
+  it.each<[string, unknown, unknown, ValidationIssue[]]>([
+    [
+      'pinning without Guaranteed',
+      { cpuPinning: true },
+      { requests: { cpu: '2' } },
+      [{ path: 'spec.performance.qos', message: PIN_QOS }],
+    ],
+    [
+      'pinning with Burstable',
+      { qos: 'Burstable', cpuPinning: true },
+      { requests: { cpu: '2' } },
+      [{ path: 'spec.performance.qos', message: PIN_QOS }],
+    ],
+    [
+      'pinning on a fraction of a CPU',
+      pinned,
+      { requests: { cpu: '1500m' } },
+      [{ path: 'spec.resources.requests.cpu', message: PIN_CPU }],
+    ],
+    [
+      'pinning without a cpu request',
+      pinned,
+      { limits: { cpu: '2' } },
+      [{ path: 'spec.resources.requests.cpu', message: PIN_CPU }],
+    ],
+    [
+      'Guaranteed with a higher limit',
+      { qos: 'Guaranteed' },
+      { requests: { cpu: '2', memory: '4Gi' }, limits: { cpu: '2', memory: '8Gi' } },
+      [{ path: 'spec.resources.limits', message: GUARANTEED }],
+    ],
+    [
+      'hugepages with a different limit',
+      undefined,
+      { requests: { 'hugepages-2Mi': '1Gi' }, limits: { 'hugepages-2Mi': '2Gi' } },
+      [{ path: 'spec.resources.limits', message: EQUAL }],
+    ],
+    [
+      'an SR-IOV device with a different limit',
+      undefined,
+      { requests: { 'intel.com/sriov': '1' }, limits: { 'intel.com/sriov': '2' } },
+      [{ path: 'spec.resources.limits', message: EQUAL }],
+    ],
+    [
+      'an unknown QoS class',
+      { qos: 'BestEffort' },
+      undefined,
+      [{ path: 'spec.performance.qos', message: 'must be one of Guaranteed, Burstable' }],
+    ],
+  ])('refuses %s', (_name, performance, resources, issues) => {
+    expect(spec(performance, resources)).toEqual(issues);
+  });
+
+  it('reads resource names as own properties only', () => {
+    const requests = JSON.parse('{"cpu":"1","__proto__":"1"}') as Record<string, unknown>;
+    const limits = JSON.parse('{"cpu":"1","constructor":"2"}') as Record<string, unknown>;
+    expect(spec({ qos: 'Guaranteed' }, { requests, limits }).map((i) => i.message)).not.toContain(GUARANTEED);
+  });
+});
+
+describe('placement', () => {
+  const placed = (placement: unknown): ValidationIssue[] => issuesOf({ placement });
+  const KEYS =
+    'placement.nodeSelector keys must be label keys, [<DNS subdomain>/]<name> (e.g. kubernetes.io/hostname)';
+
+  it('accepts a node selector, tolerations and topology spread as Kubernetes takes them', () => {
+    expect(
+      placed({
+        nodeSelector: { 'feature.node.kubernetes.io/network-sriov.capable': 'true', zone: '' },
+        tolerations: [
+          { key: 'dp', operator: 'Exists', effect: 'NoSchedule' },
+          { operator: 'Exists' },
+          { key: 'k', operator: 'Equal', value: 'v', effect: 'NoExecute', tolerationSeconds: 60 },
+        ],
+        topologySpread: [
+          { topologyKey: 'kubernetes.io/hostname' },
+          { topologyKey: 'topology.kubernetes.io/zone', maxSkew: 2 },
+        ],
+      }),
+    ).toEqual([]);
+  });
+
+  it.each<[string, unknown, ValidationIssue[]]>([
+    [
+      'a node selector key that is no label key',
+      { nodeSelector: { '-x': 'a' } },
+      [{ path: 'spec.placement.nodeSelector', message: KEYS }],
+    ],
+    [
+      'an over-long node selector key',
+      { nodeSelector: { [`${'a'.repeat(300)}/${'b'.repeat(20)}`]: 'a' } },
+      [{ path: 'spec.placement.nodeSelector', message: KEYS }],
+    ],
+    [
+      'a node selector value that is no label value',
+      { nodeSelector: { zone: 'a b' } },
+      [
+        {
+          path: 'spec.placement.nodeSelector.zone',
+          message:
+            'must be a label value: letters, digits, "-", "_" and ".", starting and ending with a letter or digit (or empty)',
+        },
+      ],
+    ],
+    [
+      'a value with operator Exists',
+      { tolerations: [{ key: 'k', operator: 'Exists', value: 'v' }] },
+      [
+        {
+          path: 'spec.placement.tolerations[0].value',
+          message: 'a toleration with operator Exists has no value',
+        },
+      ],
+    ],
+    [
+      'no key without operator Exists',
+      { tolerations: [{ value: 'v' }] },
+      [
+        {
+          path: 'spec.placement.tolerations[0].operator',
+          message: 'a toleration without a key must have operator Exists (it then tolerates every taint)',
+        },
+      ],
+    ],
+    [
+      'tolerationSeconds without NoExecute',
+      { tolerations: [{ key: 'k', effect: 'NoSchedule', tolerationSeconds: 5 }] },
+      [
+        {
+          path: 'spec.placement.tolerations[0].tolerationSeconds',
+          message: 'tolerationSeconds applies to effect NoExecute only',
+        },
+      ],
+    ],
+    [
+      'an unknown taint effect',
+      { tolerations: [{ key: 'k', effect: 'Evict' }] },
+      [
+        {
+          path: 'spec.placement.tolerations[0].effect',
+          message: 'must be one of NoSchedule, PreferNoSchedule, NoExecute',
+        },
+      ],
+    ],
+    [
+      'a topology key twice',
+      { topologySpread: [{ topologyKey: 'zone' }, { topologyKey: 'zone', maxSkew: 2 }] },
+      [
+        {
+          path: 'spec.placement.topologySpread[1]',
+          message: 'duplicate entry: topologyKey="zone" is used more than once',
+        },
+      ],
+    ],
+    [
+      'a topology key that is no label key',
+      { topologySpread: [{ topologyKey: 'a//b' }] },
+      [
+        {
+          path: 'spec.placement.topologySpread[0].topologyKey',
+          message: 'must be a label key, [<DNS subdomain>/]<name>, e.g. kubernetes.io/hostname',
+        },
+      ],
+    ],
+    [
+      'a toleration key that is no label key',
+      { tolerations: [{ key: 'a b', operator: 'Exists' }] },
+      [
+        {
+          path: 'spec.placement.tolerations[0].key',
+          message: 'must be a label key, [<DNS subdomain>/]<name>, or empty',
+        },
+      ],
+    ],
+    [
+      'a zero skew',
+      { topologySpread: [{ topologyKey: 'zone', maxSkew: 0 }] },
+      [{ path: 'spec.placement.topologySpread[0].maxSkew', message: 'must be at least 1' }],
+    ],
+  ])('refuses %s', (_name, placement, issues) => {
+    expect(placed(placement)).toEqual(issues);
   });
 });
 

@@ -1,10 +1,11 @@
-// `npm run local` step 6: applies an example CNFDeployment and prints, as they happen, its phase and
+// `npm run local` step 6: applies an example CNFDeployment (with the CNFDeployments it depends on,
+// when the file brings them as earlier documents) and prints, as they happen, its phase and
 // conditions, its PackageRevisions, the Deployment the GitOps stand-in applies and the events about
 // it, until it is Active (or Failed, or the time is up). A NetworkIntent example is followed by
 // intent-example.ts instead.
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { parse } from 'yaml';
+import { parseAllDocuments } from 'yaml';
 
 import { say } from '../common.ts';
 import { assertRunning } from './daemon.ts';
@@ -164,7 +165,13 @@ class ExampleWatcher {
 /** Applies the example and prints phase, PackageRevision and workload changes until Active. */
 export async function watchExample(ctx: StackContext, file: string): Promise<ExampleTimings> {
   const text = await readFile(file, 'utf8');
-  const doc = parse(text) as { kind?: string; metadata: { name: string; namespace?: string } };
+  // An example may bring what it depends on as earlier documents (examples/odu.yaml): all are
+  // applied, the last one is followed.
+  const docs = parseAllDocuments(text).filter((d) => d.contents !== null);
+  const doc = docs[docs.length - 1]?.toJS() as {
+    kind?: string;
+    metadata: { name: string; namespace?: string };
+  };
   const name = doc.metadata.name;
   const ns = doc.metadata.namespace ?? 'default';
   if (doc.kind === 'NetworkIntent') return watchIntentExample(ctx, file, text, name, ns);
