@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Builds the upstream programs of the local stack (etcd, Kubernetes control plane + kubectl, kwok,
-// Metacontroller, Porch) from the Go module proxy, with the versions pinned in versions.json, into
-// ${NEPHORAN_CACHE:-$HOME/.cache/nephoran-local}/bin/<tool>-<version>/. Built tools are reused.
+// Metacontroller, Porch), and promtool for `npm test`, from the Go module proxy, with the versions
+// pinned in versions.json, into ${NEPHORAN_CACHE:-$HOME/.cache/nephoran-local}/bin/<tool>-<version>/.
+// Built tools are reused.
 // See USAGE below (`npm run local:build -- --help`).
 //
 // Progress goes to stderr; stdout carries only the result (paths or JSON).
@@ -18,10 +19,11 @@ import kubernetes from './tools/kubernetes.ts';
 import kwok from './tools/kwok.ts';
 import metacontroller from './tools/metacontroller.ts';
 import porch from './tools/porch.ts';
+import promtool from './tools/promtool.ts';
 import { BuildError, runStep, type BuildContext, type ToolFactory, type ToolRecipe } from './tools/recipe.ts';
 import { loadVersions } from './versions.ts';
 
-const FACTORIES: ToolFactory[] = [etcd, kwok, kubernetes, metacontroller, porch];
+const FACTORIES: ToolFactory[] = [etcd, kwok, kubernetes, metacontroller, porch, promtool];
 
 export const USAGE = `usage: node scripts/local/build.ts [--print-paths] [--cached-only] [--rebuild] [--list] [tool|binary ...]
        (npm run local:build -- ..., npm run local:paths -- ...)
@@ -29,7 +31,7 @@ export const USAGE = `usage: node scripts/local/build.ts [--print-paths] [--cach
 Builds the local stack's upstream programs from the Go module proxy (versions in
 scripts/local/versions.json) into \${NEPHORAN_CACHE:-$HOME/.cache/nephoran-local}/bin/<tool>-<version>/,
 reusing what is built. Without names: every tool. A name is a tool (etcd, kwok, kubernetes,
-metacontroller, porch) or one of its binaries (e.g. kubectl).
+metacontroller, porch, promtool) or one of its binaries (e.g. kubectl).
 
   --print-paths   print {"binary": "/abs/path"} as JSON on stdout (builds what is missing)
   --cached-only   never build: a tool that is not built yet is an error

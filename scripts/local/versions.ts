@@ -30,9 +30,11 @@ export interface Versions {
   };
   /** `replace`: module → version for the wrapper module's replace lines. */
   porch: ModulePin & { replace?: Record<string, string> };
+  /** Not part of the stack: `npm test` runs it on the alert rules. `tags`: Go build tags. */
+  promtool: ModulePin & { tags?: string[] };
 }
 
-const TOOLS = ['etcd', 'kubernetes', 'kwok', 'metacontroller', 'porch'] as const;
+const TOOLS = ['etcd', 'kubernetes', 'kwok', 'metacontroller', 'porch', 'promtool'] as const;
 
 /** Reads versions.json; fails with the file name when a tool has no module or version. */
 export async function loadVersions(file = VERSIONS_FILE): Promise<Versions> {

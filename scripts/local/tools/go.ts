@@ -74,6 +74,8 @@ export interface GoBuild {
   targets: { pkg: string; out: string }[];
   /** Passed to -ldflags. */
   ldflags?: string;
+  /** Build tags (-tags), for resolving the modules and for compiling. */
+  tags?: string[];
   env?: NodeJS.ProcessEnv;
   /** ["module@version", ...] whose published go.sum seeds the wrapper's go.sum. */
   goSumFrom?: string[];
@@ -82,7 +84,7 @@ export interface GoBuild {
 /** Builds Go main packages from a generated wrapper module in ctx.srcDir into ctx.outDir. */
 export async function goWrapperBuild(
   ctx: BuildContext,
-  { wrapper, targets, ldflags = '', env = {}, goSumFrom = [] }: GoBuild,
+  { wrapper, targets, ldflags = '', tags = [], env = {}, goSumFrom = [] }: GoBuild,
 ): Promise<void> {
   const dir = ctx.srcDir;
   await rm(dir, { recursive: true, force: true });
@@ -115,17 +117,18 @@ export async function goWrapperBuild(
   }
   if (sums.length) await writeFile(path.join(dir, 'go.sum'), sums.join('\n'));
   const pkgs = targets.map((t) => t.pkg);
+  const tagArgs = tags.length ? ['-tags', tags.join(',')] : [];
   await ctx.run(
     'resolve modules (go list -deps)',
     'go',
-    ['list', '-deps', '-f', '{{if .Module}}{{end}}', ...pkgs],
+    ['list', ...tagArgs, '-deps', '-f', '{{if .Module}}{{end}}', ...pkgs],
     {
       cwd: dir,
       env: goEnv,
     },
   );
   for (const t of targets) {
-    const args = ['-n', '10', 'go', 'build', '-p', '2', '-o', path.join(ctx.outDir, t.out)];
+    const args = ['-n', '10', 'go', 'build', '-p', '2', ...tagArgs, '-o', path.join(ctx.outDir, t.out)];
     if (ldflags) args.push('-ldflags', ldflags);
     args.push(t.pkg);
     await ctx.run(`compile ${t.out}`, 'nice', args, { cwd: dir, env: goEnv });
