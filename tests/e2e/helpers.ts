@@ -1,9 +1,10 @@
 // Helpers of the end-to-end test (tests/e2e/lifecycle.e2e.test.ts) against the local stack of
 // `npm run local` (scripts/local/up.ts): kubectl as a user runs it, bounded waits that say what was
 // expected, what was seen and which log to read, watches that timestamp every change, and the
-// hook-server kill/restart.
+// hook-server kill/restart; shared with the fault matrix (tests/faults/): kill and restart of any
+// stack component (scripts/local/fault.ts), process groups, git refs.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
@@ -111,7 +112,11 @@ export interface Cnf {
   status?: CnfStatus;
 }
 export interface PackageRevision {
-  metadata: { name: string; labels?: Record<string, string> };
+  metadata: {
+    name: string;
+    labels?: Record<string, string>;
+    ownerReferences?: { kind: string; name: string; uid: string; controller?: boolean }[];
+  };
   spec: { packageName?: string; workspaceName?: string; revision?: number; lifecycle?: string };
 }
 
@@ -300,6 +305,22 @@ export async function startHooks(): Promise<void> {
   }
 }
 
+/** Live (non-zombie) processes of process group `pgid`: a killed group is gone when this is empty. */
+export function groupMembers(pgid: number): number[] {
+  const out: number[] = [];
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const [state, , pgrp] = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
+      if (Number(pgrp) === pgid && state !== 'Z') out.push(Number(d));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
+}
+
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -312,5 +333,118 @@ export function pidAlive(pid: number): boolean {
     return false;
   }
 }
+
+/** Refs of the stack's git repository (`git ls-remote`): ref name → commit. */
+export async function gitRefs(): Promise<Map<string, string>> {
+  const out = await must(`git ls-remote ${GIT_URL}`, { timeoutMs: 20_000 });
+  return new Map(
+    out
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => {
+        const [sha = '', ref = ''] = l.split('\t');
+        return [ref, sha] as [string, string];
+      }),
+  );
+}
+
+/** Components scripts/local/fault.ts can kill and restart (scripts/local/stack/faults.ts). */
+export type StackComponent = 'porch' | 'gitserver' | 'metacontroller' | 'hooks' | 'kube-apiserver';
+
+export interface FaultKill {
+  component: StackComponent;
+  pid: number;
+  killedAt: number;
+  goneAt: number;
+}
+export interface FaultRestart {
+  component: StackComponent;
+  pid: number;
+  startedAt: number;
+  readyAt: number;
+}
+
+/**
+ * `node scripts/local/fault.ts <args>` (outside jest's NODE_OPTIONS, so that what it starts runs as
+ * under up.ts); resolves with its JSON answer, rejects with its output and the component's log.
+ */
+export async function faultCli<T>(args: string[], timeoutMs = 180_000): Promise<T> {
+  const env = { ...process.env };
+  delete env.NODE_OPTIONS;
+  const r = await new Promise<Result>((resolve) => {
+    const t0 = Date.now();
+    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'local', 'fault.ts'), ...args], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.on('close', (c, signal) => {
+      clearTimeout(timer);
+      if (signal) stderr += `\n(killed by ${signal} after ${timeoutMs / 1000}s)`;
+      resolve({ code: c ?? 128, stdout, stderr, ms: Date.now() - t0 });
+    });
+  });
+  if (r.code !== 0) {
+    const which = args[1] === 'kube-apiserver' ? 'kube-apiserver.log' : `${args[1] ?? 'cluster'}.log`;
+    throw new Error(
+      `node scripts/local/fault.ts ${args.join(' ')} failed (exit ${r.code}):\n${r.stdout}${r.stderr}\n  read ${log(which)}`,
+    );
+  }
+  return JSON.parse(r.stdout.trim().split('\n').pop() ?? '') as T;
+}
+
+/** SIGKILL to a component's whole process group; resolves once none of it is left. */
+export const killComponent = (c: StackComponent): Promise<FaultKill> => faultCli<FaultKill>(['kill', c]);
+
+/**
+ * killComponent without starting a process first (fault.ts takes ~0.3 s to start): the SIGKILL
+ * leaves at once, for a kill at a precise moment. Same effect: the whole process group, waited for;
+ * for the kube-apiserver kwokctl's pid file is removed as kwokctl's own stop does (stack/faults.ts).
+ */
+export async function killComponentNow(c: StackComponent): Promise<FaultKill> {
+  const stack = JSON.parse(readFileSync(path.join(LOCAL, 'stack.json'), 'utf8')) as {
+    settings?: { cluster?: string };
+  };
+  const kwokPidFile = path.join(
+    LOCAL,
+    'kwok',
+    'clusters',
+    stack.settings?.cluster ?? 'nephoran',
+    'pids',
+    'kube-apiserver.pid',
+  );
+  const pid =
+    c === 'kube-apiserver'
+      ? Number(readFileSync(kwokPidFile, 'utf8').trim())
+      : (JSON.parse(readFileSync(path.join(LOCAL, 'pids', `${c}.json`), 'utf8')) as { pid: number }).pid;
+  if (!Number.isInteger(pid) || pid <= 1 || !pidAlive(pid))
+    throw new Error(`${c} is not running (pid ${pid})`);
+  const killedAt = Date.now();
+  process.kill(-pid, 'SIGKILL');
+  await waitUntil(
+    `${c} process group ${pid} gone after SIGKILL`,
+    () => Promise.resolve(groupMembers(pid).length === 0),
+    {
+      timeoutMs: 10_000,
+      intervalMs: 20,
+      seen: () => Promise.resolve(`still alive: ${groupMembers(pid).join(', ')}`),
+    },
+  );
+  if (c === 'kube-apiserver') rmSync(kwokPidFile, { force: true });
+  return { component: c, pid, killedAt, goneAt: Date.now() };
+}
+
+/** Starts a component again as up.ts does; resolves once it answers its health check. */
+export const restartComponent = (c: StackComponent): Promise<FaultRestart> =>
+  faultCli<FaultRestart>(['restart', c]);
+
+/** pid of each component (null: not running). */
+export const componentStatus = (): Promise<Record<StackComponent, number | null>> =>
+  faultCli<Record<StackComponent, number | null>>(['status'], 30_000);
 
 export { sleep };

@@ -193,6 +193,26 @@ async function startOrReuse(ctx: StackContext): Promise<boolean> {
   return false;
 }
 
+/**
+ * `kwokctl start cluster` on the existing cluster: kwokctl starts every component whose pid file
+ * (.local/kwok/clusters/<name>/pids/<component>.pid) is missing or names no running process, with the
+ * command line kept in the cluster's kwok.yaml, and leaves running ones alone. Used by
+ * stack/faults.ts to bring back a killed kube-apiserver (same flags, same etcd).
+ */
+export async function startStoppedComponents({
+  bins,
+  settings,
+}: Pick<StackContext, 'bins' | 'settings'>): Promise<void> {
+  const res = await kwokctl(bins, settings, ['start', 'cluster'], { timeoutMs: 180_000 });
+  if (res.code !== 0) {
+    throw new StackError(COMPONENT, `kwokctl start cluster failed:\n${(res.stderr || res.stdout).trim()}`);
+  }
+}
+
+/** The pid file kwokctl keeps for one of the cluster's components. */
+export const componentPidFile = (settings: Pick<Settings, 'cluster'>, component: string): string =>
+  path.join(KWOK_WORKDIR, 'clusters', settings.cluster, 'pids', `${component}.pid`);
+
 /** A wait whose failure also names the log of the process that should have done it. */
 function seeAlso(log: string): (err: unknown) => never {
   return (err) => {

@@ -20,6 +20,11 @@ export interface PidRecord {
   /** A string the process's command line must contain for the pid to still be this process. */
   marker: string;
   startedAt: string;
+  /**
+   * The kernel's start time of the process (/proc/<pid>/stat field 22, clock ticks since boot): with
+   * the pid it names the process for good, whatever its command line says at the moment.
+   */
+  startTicks?: number;
 }
 
 const pidFile = (component: string): string => path.join(PIDS, `${component}.json`);
@@ -47,10 +52,31 @@ export function cmdline(pid: number): string {
   }
 }
 
-/** The recorded process of a component when it is still the same process (pid and command match). */
+/** Start time of a process in clock ticks since boot (/proc/<pid>/stat field 22), null when gone. */
+export function startTicks(pid: number): number | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // fields after "pid (comm) ": state is field 3, starttime field 22
+    const ticks = Number(stat.slice(stat.lastIndexOf(') ') + 2).split(' ')[19]);
+    return Number.isFinite(ticks) ? ticks : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The recorded process of a component when it is still the same process. The pid plus the kernel's
+ * start time identify it (a reused pid has another start time). The command line is not used for
+ * that when the start time is recorded: a live process shows an EMPTY /proc/<pid>/cmdline while it
+ * execs and while Node.js rewrites its argv area for process.title (npm does that ~0.1-0.2 s after
+ * start), so a marker check right after startDaemon took a starting `npm start` for an exited one
+ * ("[hooks] process exited" with only the log's header line; 20 of 30 spawns showed such a window).
+ * Records without a start time (written before it was recorded) still use the marker.
+ */
 export async function running(component: string): Promise<PidRecord | null> {
   const rec = await readJson<PidRecord | null>(pidFile(component), null);
   if (!rec || !alive(rec.pid)) return null;
+  if (rec.startTicks !== undefined) return startTicks(rec.pid) === rec.startTicks ? rec : null;
   if (rec.marker && !cmdline(rec.pid).includes(rec.marker)) return null;
   return rec;
 }
@@ -99,6 +125,8 @@ export async function startDaemon(
     marker: marker ?? path.basename(cmd),
     startedAt: new Date().toISOString(),
   };
+  const ticks = startTicks(rec.pid);
+  if (ticks !== null) rec.startTicks = ticks;
   child.unref();
   await writeJson(pidFile(component), rec);
   return rec;
