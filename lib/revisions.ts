@@ -46,17 +46,41 @@ export interface ChildInfo {
   revision: number;
 }
 
+/**
+ * Whether a revision Porch lists holds `contentHash`: by our annotation, or — when Porch dropped
+ * the annotations — by the hash prefix our workspace names carry (`r<seq>-<hash10>`).
+ */
+function holdsContent(pr: PackageRevision, contentHash: string): boolean {
+  const annotated = pr.metadata.annotations?.[ANNOTATION_CONTENT_HASH];
+  if (annotated !== undefined) return annotated === contentHash;
+  const ws = pr.spec.workspaceName;
+  return workspaceSequence(ws) !== undefined && ws.slice(ws.indexOf('-') + 1) === contentHash.slice(0, 10);
+}
+
 function seqOfWorkspace(workspace: string): number {
   return workspaceSequence(workspace) ?? 0;
 }
 
-export function describeChild(child: PackageRevision): ChildInfo {
+/**
+ * A child as the planner sees it. Its content hash is our annotation; when Porch dropped the
+ * annotations (under load Porch v1.5.8 can re-create a revision's metadata bare, and adopting it
+ * restores labels and owner only), the hash status.history recorded for that revision — else the
+ * revision would look like other content and a second revision of the same content be asked for.
+ */
+export function describeChild(
+  child: PackageRevision,
+  history: readonly RevisionHistoryEntry[] = [],
+): ChildInfo {
+  const annotated = child.metadata.annotations?.[ANNOTATION_CONTENT_HASH];
+  const recorded = history.find(
+    (h) => h.name === child.metadata.name && h.workspace === child.spec.workspaceName,
+  )?.contentHash;
   return {
     child,
     name: child.metadata.name,
     seq: seqOfWorkspace(child.spec.workspaceName),
     lifecycle: child.spec.lifecycle ?? 'Draft',
-    contentHash: child.metadata.annotations?.[ANNOTATION_CONTENT_HASH],
+    contentHash: annotated ?? recorded,
     trigger: asTrigger(child.metadata.annotations?.[ANNOTATION_TRIGGER]),
     revision: child.spec.revision ?? 0,
   };
@@ -277,11 +301,7 @@ function chooseTarget(input: PlanInput, latest: ChildInfo | undefined): Revision
   // Porch holds the content already in a revision Metacontroller does not show (a leftover of a
   // deleted CNF of the same name, or labels lost): adopt that one rather than make another.
   const held = input.porch?.unobserved
-    .filter(
-      (pr) =>
-        !broken(pr.metadata.name) &&
-        pr.metadata.annotations?.[ANNOTATION_CONTENT_HASH] === desired.contentHash,
-    )
+    .filter((pr) => !broken(pr.metadata.name) && holdsContent(pr, desired.contentHash))
     .sort((a, b) => (b.spec.revision ?? 0) - (a.spec.revision ?? 0))[0];
   if (held !== undefined) {
     return {

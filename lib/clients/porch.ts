@@ -192,8 +192,10 @@ export class PorchHttpClient implements PorchClient {
       const lifecycle = pr.spec?.lifecycle ?? 'Draft';
       if (lifecycle === 'Published' || lifecycle === 'DeletionProposed') return 'skipped';
       if (lifecycle !== 'Proposed') {
+        // Transient: right after a propose, Porch v1.5.8's cache can still show the Draft (seen in
+        // the fault matrix); the next sync proposes again if it really is a Draft.
         throw new ApiError(`cannot approve ${namespace}/${name}: lifecycle is ${lifecycle}, not Proposed`, {
-          class: 'Permanent',
+          class: 'Transient',
           reason: 'NotProposed',
           httpStatus: 422,
         });

@@ -77,7 +77,8 @@ export interface RolloutFacts {
 type Step = (ctx: Ctx, r: Resolved, basis: Basis, facts: RolloutFacts) => RolloutFacts;
 
 export function observeBasis(ctx: Ctx): Basis {
-  const children = ctx.input.children.map(describeChild);
+  const history = ctx.prev.history ?? [];
+  const children = ctx.input.children.map((c) => describeChild(c, history));
   const latestPublished = publishedChildren(children)[0];
   const latestPublishedEntry =
     latestPublished === undefined ? undefined : findEntry(ctx.prev.history ?? [], latestPublished.name);

@@ -408,10 +408,10 @@ describe('approve', () => {
     expect(porch.requests.every((q) => q.method === 'GET')).toBe(true);
   });
 
-  it('a Draft is a Permanent error without calling approval', async () => {
+  it('a Draft (Porch may still show it right after a propose) is a Transient error without calling approval', async () => {
     porch.add(NS, PR, 'Draft', H1);
     await expect(client.approve(NS, PR, H1)).rejects.toMatchObject({
-      class: 'Permanent',
+      class: 'Transient',
       reason: 'NotProposed',
     });
     expect(porch.requests.every((q) => q.method === 'GET')).toBe(true);

@@ -136,6 +136,22 @@ describe('reconcile with what Porch holds', () => {
     expect(w.refusals).toEqual([]);
   });
 
+  it.each(['Draft', 'Published'])(
+    'a %s revision whose annotations Porch dropped too is adopted and kept: no second revision of the same content',
+    (when) => {
+      const w = new World();
+      if (when === 'Draft') w.sync();
+      else w.runUntil((x) => x.parent.status?.phase === 'Active');
+      const name = w.parent.status?.packageRevision ?? '';
+      w.dropLabels(name);
+      delete w.children.get(name)!.metadata.annotations; // the whole metadata re-created bare
+      w.runUntil((x) => x.parent.status?.phase === 'Active' && x.observedChildren().length === 1, 30);
+      expect([...w.children.keys()]).toEqual([name]);
+      expect(w.parent.status?.revision).toBe(1);
+      expect(w.refusals).toEqual([]);
+    },
+  );
+
   it('deletes the unpublished twin of a name Porch holds twice and moves on to a fresh workspace', () => {
     const parent = cnf();
     const first = reconcile(input(parent));
