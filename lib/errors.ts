@@ -36,6 +36,7 @@ export const ERROR_REASONS = [
   'ContentNotWritten',
   'NotDraft',
   'NotProposed',
+  'DraftBranchMissing',
   // the hook's own refusals: writes act on what the API server confirms
   'NotOwned',
   'ParentNotConfirmed',

@@ -251,8 +251,18 @@ function asTrigger(v: string | undefined): RevisionTrigger | undefined {
 /** Chooses the revision that carries the desired content: existing, or a new one. */
 function chooseTarget(input: PlanInput, latest: ChildInfo | undefined): RevisionTarget {
   const { desired } = input;
-  // A name Porch holds twice is broken (a duplicate create): never a target again.
-  const broken = (name: string): boolean => input.porch?.twins.has(name) === true;
+  // A name Porch holds twice is broken (a duplicate create): never a target again. So is one whose
+  // draft branch Porch cannot find (the last error says so): it is left out, Metacontroller
+  // deletes it, and the content goes to a revision of a new sequence number.
+  // (Counted twice, so a moment of Porch's cache lagging git is not taken for it.)
+  const lastError = input.parent.status?.lastError;
+  const branchMissing =
+    lastError?.reason === 'DraftBranchMissing' &&
+    lastError.action?.startsWith('propose:') === true &&
+    (lastError.failures ?? 1) >= 2
+      ? lastError.action.slice('propose:'.length)
+      : undefined;
+  const broken = (name: string): boolean => input.porch?.twins.has(name) === true || name === branchMissing;
   if (latest !== undefined && latest.contentHash === desired.contentHash) {
     return {
       name: latest.name,

@@ -12,21 +12,11 @@ import { Pool, type Dispatcher } from 'undici';
 import type https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { OwnerReference, PackageRevision } from '../types.ts';
-import { errorReasonOf } from '../errors.ts';
 import { isObject } from '../json.ts';
 import { readContentHash } from '../render/hash.ts';
 import { checkGuard, type RevisionGuard } from './porch-guard.ts';
-import {
-  ApiError,
-  Caller,
-  classifyStatus,
-  isRetryableStatus,
-  requestJson,
-  statusDetails,
-  type CallerOptions,
-  type CallOptions,
-  type JsonResponse,
-} from './http.ts';
+import { httpError, mustProposeDeletion } from './porch-errors.ts';
+import { ApiError, Caller, requestJson, type CallerOptions, type CallOptions } from './http.ts';
 
 const API = '/apis/porch.kpt.dev/v1alpha1';
 
@@ -192,8 +182,7 @@ export class PorchHttpClient implements PorchClient {
       const lifecycle = pr.spec?.lifecycle ?? 'Draft';
       if (lifecycle === 'Published' || lifecycle === 'DeletionProposed') return 'skipped';
       if (lifecycle !== 'Proposed') {
-        // Transient: right after a propose, Porch v1.5.8's cache can still show the Draft (seen in
-        // the fault matrix); the next sync proposes again if it really is a Draft.
+        // Transient: right after a propose Porch's cache can still show the Draft (fault matrix).
         throw new ApiError(`cannot approve ${namespace}/${name}: lifecycle is ${lifecycle}, not Proposed`, {
           class: 'Transient',
           reason: 'NotProposed',
@@ -368,15 +357,6 @@ export class PorchHttpClient implements PorchClient {
   }
 }
 
-/** Porch (its admission webhook) refuses to delete a Published revision that is not DeletionProposed. */
-function mustProposeDeletion(err: unknown): boolean {
-  return (
-    err instanceof ApiError &&
-    (err.httpStatus === 403 || err.httpStatus === 400 || err.httpStatus === 422) &&
-    /proposed for deletion|DeletionProposed/i.test(err.message)
-  );
-}
-
 function revisionPath(namespace: string, name: string): string {
   return `${API}/namespaces/${encodeURIComponent(namespace)}/packagerevisions/${encodeURIComponent(name)}`;
 }
@@ -411,30 +391,6 @@ function malformed(what: string, status?: number, unparsed?: string): ApiError {
     reason: 'MalformedResponse',
     retryable: true,
     httpStatus: status,
-  });
-}
-
-function httpError(method: string, path: string, res: JsonResponse): ApiError {
-  const details = statusDetails(res.data);
-  const message = details.message ?? res.unparsed ?? `HTTP ${res.status}`;
-  // Porch reports a stale resourceVersion as 500 "the object has been modified" and a write to a
-  // non-Draft as an error mentioning "must be Draft": the first is worth a re-read and retry, the
-  // second never is.
-  if (/must be draft/i.test(message)) {
-    return new ApiError(`${method} ${path}: ${message}`, {
-      class: 'Permanent',
-      reason: 'NotDraft',
-      httpStatus: res.status,
-    });
-  }
-  const reason = /the object has been modified/i.test(message)
-    ? 'Conflict'
-    : errorReasonOf(details.reason, res.status);
-  return new ApiError(`${method} ${path}: ${res.status} ${message}`, {
-    class: classifyStatus(res.status),
-    reason,
-    httpStatus: res.status,
-    retryable: isRetryableStatus(res.status),
   });
 }
 

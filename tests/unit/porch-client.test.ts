@@ -374,6 +374,27 @@ describe('propose', () => {
     expect(porch.requests.map((q) => q.method)).toEqual(['GET', 'GET', 'PUT', 'GET', 'GET', 'PUT']);
   });
 
+  it('500 "cannot find draft package branch" → DraftBranchMissing (the reconciler moves to a new revision)', async () => {
+    porch.add(NS, PR, 'Draft', H1);
+    porch.fault({
+      method: 'PUT',
+      times: 3,
+      reply: {
+        status: 500,
+        body: JSON.stringify({
+          kind: 'Status',
+          reason: 'InternalError',
+          message:
+            'Internal error occurred: cannot find draft package branch "refs/remotes/origin/drafts/default/x/r1-0123456789": reference not found',
+        }),
+      },
+    });
+    await expect(client.propose(NS, PR, H1)).rejects.toMatchObject({
+      class: 'Transient',
+      reason: 'DraftBranchMissing',
+    });
+  });
+
   it("never proposes or approves content other than the action's (Porch's cache fell back to an older version)", async () => {
     porch.add(NS, PR, 'Draft', H1);
     porch.add(NS, 'p', 'Proposed', H1);
@@ -605,7 +626,7 @@ describe('listPackageRevisions and adoptPackageRevision (Porch under load)', () 
     });
     const err = (await client.adoptPackageRevision(NS, R2, {}, owner).catch((e: unknown) => e)) as ApiError;
     expect(err).toBeInstanceOf(ApiError);
-    expect([err.class, err.reason]).toEqual(['Transient', 'InternalError']);
+    expect([err.class, err.reason]).toEqual(['Transient', 'DraftBranchMissing']);
   });
 });
 

@@ -152,6 +152,29 @@ describe('reconcile with what Porch holds', () => {
     },
   );
 
+  it('a Draft whose draft branch Porch cannot find is left for a revision of the next sequence number', () => {
+    const w = new World();
+    w.sync(); // asks for r1
+    const first = w.parent.status?.packageRevision ?? '';
+    w.failActions = (a) =>
+      a.type === 'propose' && a.name === first
+        ? { class: 'Transient', reason: 'DraftBranchMissing', message: 'cannot find draft package branch' }
+        : undefined;
+    // Refused on two counted attempts (one could be Porch's cache lagging git for a moment).
+    w.runUntil((x) => (x.parent.status?.lastError?.failures ?? 0) >= 2, 20);
+    expect(w.parent.status?.lastError).toMatchObject({
+      reason: 'DraftBranchMissing',
+      action: `propose:${first}`,
+    });
+    w.failActions = undefined;
+    w.runUntil((x) => x.parent.status?.phase === 'Active');
+    const now = w.parent.status?.packageRevision ?? '';
+    expect(now).not.toBe(first);
+    expect(now).toMatch(/\.r2-[0-9a-f]{10}$/);
+    expect(w.children.has(first)).toBe(false);
+    expect(w.refusals).toEqual([]);
+  });
+
   it('deletes the unpublished twin of a name Porch holds twice and moves on to a fresh workspace', () => {
     const parent = cnf();
     const first = reconcile(input(parent));
