@@ -17,7 +17,15 @@ import {
   previousConditions,
   readyColumn,
 } from './status.ts';
-import type { IntentFinalizeOutput, IntentInput, IntentOutput, NetworkIntent } from './types.ts';
+import type {
+  IntentFinalizeOutput,
+  IntentFunctionStatus,
+  IntentInput,
+  IntentOutput,
+  IntentPhase,
+  NetworkIntent,
+  NetworkIntentStatus,
+} from './types.ts';
 import { validateNetworkIntent } from './validate.ts';
 
 /** While finalize waits for the CNFDeployments to be gone. */
@@ -38,6 +46,23 @@ export function planIntent(
   return planned.ok ? { ok: true, intent: valid.value, children: planned.children } : planned;
 }
 
+/** The intent's status: phase, the functions, and the conditions carried on from the previous status. */
+function intentStatus(
+  input: IntentInput,
+  phase: IntentPhase,
+  functions: IntentFunctionStatus[],
+  specs: IntentConditionSpec[],
+): NetworkIntentStatus {
+  const generation = input.parent.metadata.generation;
+  return compactStatus({
+    phase,
+    observedGeneration: generation,
+    ready: readyColumn(functions),
+    functions,
+    conditions: buildIntentConditions(specs, previousConditions(input.parent.status), input.now, generation),
+  });
+}
+
 const byName = (a: CNFDeployment, b: CNFDeployment): number =>
   a.metadata.name < b.metadata.name ? -1 : a.metadata.name > b.metadata.name ? 1 : 0;
 
@@ -55,21 +80,9 @@ function refused(input: IntentInput, reason: RefusalReason, issues: readonly Fie
       message: `nothing is created, changed or deleted${kept}`,
     },
   ];
-  const generation = input.parent.metadata.generation;
   return {
     children: observed.filter((c) => c.metadata.deletionTimestamp === undefined).map(unchanged),
-    status: compactStatus({
-      phase: 'Failed',
-      observedGeneration: generation,
-      ready: readyColumn(functions),
-      functions,
-      conditions: buildIntentConditions(
-        specs,
-        previousConditions(input.parent.status),
-        input.now,
-        generation,
-      ),
-    }),
+    status: intentStatus(input, 'Failed', functions, specs),
   };
 }
 
@@ -85,22 +98,9 @@ export function syncIntent(input: IntentInput): IntentOutput {
   );
   const settled = intentPhase(functions);
   const phase = settled === 'Active' && removing.length > 0 ? 'Progressing' : settled;
-  const generation = input.parent.metadata.generation;
-  const conditions = buildIntentConditions(
-    plannedConditions(functions, phase, removing),
-    previousConditions(input.parent.status),
-    input.now,
-    generation,
-  );
   return {
     children: plan.children,
-    status: compactStatus({
-      phase,
-      observedGeneration: generation,
-      ready: readyColumn(functions),
-      functions,
-      conditions,
-    }),
+    status: intentStatus(input, phase, functions, plannedConditions(functions, phase, removing)),
   };
 }
 
@@ -114,25 +114,13 @@ export function finalizeIntent(input: IntentInput): IntentFinalizeOutput {
   const names = left.map((c) => c.metadata.name).join(', ');
   const message =
     left.length === 0 ? 'every CNFDeployment of the intent is deleted' : `waiting for ${names} to be deleted`;
-  const generation = input.parent.metadata.generation;
   const specs: IntentConditionSpec[] = [
     { type: 'Ready', status: 'False', reason: 'Terminating', message },
     { type: 'Progressing', status: 'True', reason: 'Terminating', message },
   ];
   const output: IntentFinalizeOutput = {
     children: [],
-    status: compactStatus({
-      phase: 'Terminating',
-      observedGeneration: generation,
-      ready: readyColumn(functions),
-      functions,
-      conditions: buildIntentConditions(
-        specs,
-        previousConditions(input.parent.status),
-        input.now,
-        generation,
-      ),
-    }),
+    status: intentStatus(input, 'Terminating', functions, specs),
     finalized: left.length === 0,
   };
   if (left.length > 0) output.resyncAfterSeconds = FINALIZE_RESYNC_SECONDS;
