@@ -4,10 +4,12 @@
 // hook-server kill/restart; shared with the fault matrix (tests/faults/): kill and restart of any
 // stack component (scripts/local/fault.ts), process groups, git refs.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+
+import { groupMembers } from '../../scripts/local/stack/faults.ts';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const LOCAL = path.join(ROOT, '.local');
@@ -49,13 +51,14 @@ export interface Result {
 
 /** Runs a shell command line (bash -c) with the stack's kubectl on PATH; never rejects. */
 export function sh(cmd: string, { timeoutMs = 120_000 }: { timeoutMs?: number } = {}): Promise<Result> {
+  return collect('bash', ['-c', cmd], kubeEnv(), timeoutMs);
+}
+
+/** Runs `file` in ROOT, collecting its output; killed after `timeoutMs`; never rejects. */
+function collect(file: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<Result> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const child = spawn('bash', ['-c', cmd], {
-      cwd: ROOT,
-      env: kubeEnv(),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(file, args, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
@@ -305,22 +308,6 @@ export async function startHooks(): Promise<void> {
   }
 }
 
-/** Live (non-zombie) processes of process group `pgid`: a killed group is gone when this is empty. */
-export function groupMembers(pgid: number): number[] {
-  const out: number[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const [state, , pgrp] = stat.slice(stat.lastIndexOf(') ') + 2).split(' ');
-      if (Number(pgrp) === pgid && state !== 'Z') out.push(Number(d));
-    } catch {
-      // exited meanwhile
-    }
-  }
-  return out;
-}
-
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -371,24 +358,12 @@ export interface FaultRestart {
 export async function faultCli<T>(args: string[], timeoutMs = 180_000): Promise<T> {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  const r = await new Promise<Result>((resolve) => {
-    const t0 = Date.now();
-    const child = spawn(process.execPath, [path.join(ROOT, 'scripts', 'local', 'fault.ts'), ...args], {
-      cwd: ROOT,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (stderr += c.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    child.on('close', (c, signal) => {
-      clearTimeout(timer);
-      if (signal) stderr += `\n(killed by ${signal} after ${timeoutMs / 1000}s)`;
-      resolve({ code: c ?? 128, stdout, stderr, ms: Date.now() - t0 });
-    });
-  });
+  const r = await collect(
+    process.execPath,
+    [path.join(ROOT, 'scripts', 'local', 'fault.ts'), ...args],
+    env,
+    timeoutMs,
+  );
   if (r.code !== 0) {
     const which = args[1] === 'kube-apiserver' ? 'kube-apiserver.log' : `${args[1] ?? 'cluster'}.log`;
     throw new Error(
