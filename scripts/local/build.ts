@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Builds the upstream programs of the local stack (etcd, Kubernetes control plane + kubectl, kwok,
-// Metacontroller, Porch), and promtool for `npm test`, from the Go module proxy, with the versions
+// Metacontroller, Porch, Flux), and promtool for `npm test`, from the Go module proxy, with the versions
 // pinned in versions.json, into ${NEPHORAN_CACHE:-$HOME/.cache/nephoran-local}/bin/<tool>-<version>/.
 // Built tools are reused.
 // See USAGE below (`npm run local:build -- --help`).
@@ -14,6 +14,7 @@ import process from 'node:process';
 
 import { UsageError, errorMessage, exists, parseCli, runMain, say, seconds } from './common.ts';
 import etcd from './tools/etcd.ts';
+import flux from './tools/flux.ts';
 import { checkGo } from './tools/go.ts';
 import kubernetes from './tools/kubernetes.ts';
 import kwok from './tools/kwok.ts';
@@ -23,7 +24,7 @@ import promtool from './tools/promtool.ts';
 import { BuildError, runStep, type BuildContext, type ToolFactory, type ToolRecipe } from './tools/recipe.ts';
 import { loadVersions } from './versions.ts';
 
-const FACTORIES: ToolFactory[] = [etcd, kwok, kubernetes, metacontroller, porch, promtool];
+const FACTORIES: ToolFactory[] = [etcd, kwok, kubernetes, metacontroller, porch, flux, promtool];
 
 export const USAGE = `usage: node scripts/local/build.ts [--print-paths] [--cached-only] [--rebuild] [--list] [tool|binary ...]
        (npm run local:build -- ..., npm run local:paths -- ...)
@@ -31,7 +32,7 @@ export const USAGE = `usage: node scripts/local/build.ts [--print-paths] [--cach
 Builds the local stack's upstream programs from the Go module proxy (versions in
 scripts/local/versions.json) into \${NEPHORAN_CACHE:-$HOME/.cache/nephoran-local}/bin/<tool>-<version>/,
 reusing what is built. Without names: every tool. A name is a tool (etcd, kwok, kubernetes,
-metacontroller, porch, promtool) or one of its binaries (e.g. kubectl).
+metacontroller, porch, flux, promtool) or one of its binaries (e.g. kubectl).
 
   --print-paths   print {"binary": "/abs/path"} as JSON on stdout (builds what is missing)
   --cached-only   never build: a tool that is not built yet is an error

@@ -32,6 +32,17 @@ export interface Versions {
   porch: ModulePin & { replace?: Record<string, string> };
   /** Not part of the stack: `npm test` runs it on the alert rules. `tags`: Go build tags. */
   promtool: ModulePin & { tags?: string[] };
+  /**
+   * The GitOps agent of the stack: `version` names the build (cache key); each controller is its
+   * own module, with the replace lines (module → version) its wrapper repeats from upstream go.mod.
+   */
+  flux: {
+    version: string;
+    controllers: Record<
+      'source-controller' | 'kustomize-controller',
+      ModulePin & { replace?: Record<string, string> }
+    >;
+  };
 }
 
 const TOOLS = ['etcd', 'kubernetes', 'kwok', 'metacontroller', 'porch', 'promtool'] as const;
@@ -43,6 +54,18 @@ export async function loadVersions(file = VERSIONS_FILE): Promise<Versions> {
     const pin = raw[tool];
     if (typeof pin?.module !== 'string' || typeof pin.version !== 'string') {
       throw new Error(`${file}: "${tool}" needs a "module" and a "version"`);
+    }
+  }
+  const flux = raw.flux as
+    { version?: unknown; controllers?: Record<string, Partial<ModulePin> | undefined> } | undefined;
+  for (const c of ['source-controller', 'kustomize-controller']) {
+    const pin = flux?.controllers?.[c];
+    if (
+      typeof flux?.version !== 'string' ||
+      typeof pin?.module !== 'string' ||
+      typeof pin.version !== 'string'
+    ) {
+      throw new Error(`${file}: "flux" needs a "version" and controllers."${c}" a "module" and a "version"`);
     }
   }
   return raw as unknown as Versions;
