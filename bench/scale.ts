@@ -25,7 +25,7 @@ import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { registerRepository } from '../scripts/local/stack/porch.ts';
-import { startGitOps } from '../scripts/local/stack/gitops.ts';
+import { syncRepository } from '../scripts/local/stack/flux.ts';
 import { repoUrl } from '../scripts/local/stack/gitserver.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -141,9 +141,10 @@ async function prepareSites(k: number): Promise<Site[]> {
       name: settings.repository,
       gitRepo: site.gitRepo,
     });
-    // Each site's deployment repository gets its GitOps agent, as on a real site.
+    // Each site's deployment repository is synced by Flux (a GitRepository + Kustomization of its
+    // own), as on a real site.
     const url = repoUrl({ gitPort: settings.gitPort, repository: site.gitRepo });
-    await startGitOps(bins, url, `gitops-${site.gitRepo}`, path.join(LOCAL, `gitops-${site.gitRepo}`));
+    await syncRepository(bins, site.gitRepo, url);
     out.push(site);
   }
   return out;
@@ -206,12 +207,12 @@ const COMPONENTS: Array<[string, RegExp]> = [
   ['metacontroller', /\/metacontroller\b/],
   ['hooks', /hooks\/server\.ts/],
   ['git server', /githttp\.ts/],
-  ['gitops stand-ins', /gitops\.ts/],
+  ['flux', /\/(source|kustomize)-controller\b/],
 ];
 
 /**
  * CPU seconds per stack component (user + system, with reaped children: the git server's
- * `git http-backend` processes, the GitOps stand-ins' kubectl), plus this benchmark's own kubectl
+ * `git http-backend` processes, Flux's controllers), plus this benchmark's own kubectl
  * polling. On 2 cores the components compete for the same CPU, so this is where a run's time goes.
  */
 function cpuSeconds(): Record<string, number> {

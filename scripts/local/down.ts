@@ -14,6 +14,7 @@ import process from 'node:process';
 import { errorMessage, parseCli, readJson, run, runMain, say, setLogStamp } from './common.ts';
 import * as cluster from './stack/cluster.ts';
 import { stopDaemon } from './stack/daemon.ts';
+import { FLUX_COMPONENTS } from './stack/flux.ts';
 import {
   KUBECONFIG,
   LOCAL,
@@ -38,7 +39,7 @@ stack's state under .local/. Logs (.local/logs/) are kept unless --logs is given
 `;
 
 /** Components in stop order (consumers first); any other pid file found is stopped afterwards. */
-const ORDER = ['gitops', 'gitops-edge', 'hooks', 'metacontroller', 'porch', 'gitserver'];
+const ORDER = [...FLUX_COMPONENTS, 'hooks', 'metacontroller', 'porch', 'gitserver'];
 
 /** kwokctl and kubectl from the build cache when .local/stack.json is gone (never builds). */
 async function cachedBinaries(): Promise<Partial<Bins>> {
@@ -69,8 +70,7 @@ export async function down({ logs = false }: { logs?: boolean } = {}): Promise<v
     await stopDaemon(c, { graceMs: c === 'porch' ? 5000 : 10_000 });
   }
   await cluster.down({ bins, settings });
-  const gitopsState = existsSync(LOCAL) ? readdirSync(LOCAL).filter((f) => f.startsWith('gitops-')) : [];
-  for (const p of ['kwok', 'porch', 'git', 'gitops', ...gitopsState, 'pids', 'timings.json']) {
+  for (const p of ['kwok', 'porch', 'git', 'flux', 'pids', 'timings.json']) {
     await rm(path.join(LOCAL, p), { recursive: true, force: true });
   }
   await rm(KUBECONFIG, { force: true });

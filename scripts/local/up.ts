@@ -6,7 +6,8 @@
 //   3. Porch's test git server, porch-server (aggregated API), a Porch Repository;
 //   4. the CNFDeployment and NetworkIntent CRDs, Metacontroller, the hook server of this checkout
 //      (`npm start`) and the two CompositeControllers pointed at it;
-//   5. the GitOps stand-in (scripts/local/gitops.ts) applying published packages to the cluster;
+//   5. Flux (source-controller + kustomize-controller, stack/flux.ts) applying what Porch publishes
+//      on the deployment repositories' branches to the cluster, with prune;
 //   6. applies examples/amf.yaml and prints its phase changes until Active (stack/example.ts).
 //
 // Options: see USAGE below (`npm run local -- --help`).
@@ -16,8 +17,8 @@
 // stack/util.ts settings().
 //
 // Re-running while a stack is up REUSES it: the cluster, git server, Porch and Metacontroller are
-// kept when they answer their health checks (anything down is started again); the hook server and
-// the GitOps stand-in are always restarted so that the code of the working tree is what runs; all
+// kept when they answer their health checks (anything down is started again), Flux's controllers
+// too; the hook server is always restarted so that the code of the working tree is what runs; all
 // manifests are re-applied (idempotent). Logs: .local/logs/<component>.log. Stop: npm run local:down.
 import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -29,7 +30,7 @@ import { down } from './down.ts';
 import * as cluster from './stack/cluster.ts';
 import type { ExampleTimings } from './stack/example.ts';
 import { watchExample } from './stack/example.ts';
-import * as gitops from './stack/gitops.ts';
+import * as flux from './stack/flux.ts';
 import * as gitserver from './stack/gitserver.ts';
 import * as hooks from './stack/hooks.ts';
 import * as metacontroller from './stack/metacontroller.ts';
@@ -61,12 +62,12 @@ export const USAGE = `usage: npm run local [-- --fresh] [--infra-only] [--no-exa
        (or: node scripts/local/up.ts ...)
 
 Brings up the local stack (kwok cluster, git server, Porch, Metacontroller, the hook server of this
-checkout, the GitOps stand-in) and applies examples/amf.yaml until it is Active. A running stack is
-reused; the hook server and the GitOps stand-in are always restarted.
+checkout, Flux) and applies examples/amf.yaml until it is Active. A running stack is reused; the
+hook server is always restarted.
 
   --fresh                   stop and delete any running stack first (npm run local:down), then start anew
   --infra-only              the cluster, git server, Porch, CRDs and Metacontroller only: no hook
-                            server, CompositeController, GitOps stand-in or example
+                            server, CompositeController, Flux or example
   --no-example              everything but the example
   --example FILE            apply FILE instead of examples/amf.yaml
   --without-metacontroller  everything but Metacontroller (and so no CompositeController, no
@@ -74,7 +75,7 @@ reused; the hook server and the GitOps stand-in are always restarted.
   -h, --help                show this help
 
 Environment: NEPHORAN_BIN_<BINARY> (use your own binary), NEPHORAN_{PORCH,PORCH_WEBHOOK,GIT,HOOK}_PORT,
-NEPHORAN_MC_{METRICS,HEALTH}_PORT, NEPHORAN_CLUSTER, NEPHORAN_NAMESPACE, PORCH_REPOSITORY,
+NEPHORAN_MC_{METRICS,HEALTH}_PORT, NEPHORAN_FLUX_PORT_BASE, NEPHORAN_CLUSTER, NEPHORAN_NAMESPACE, PORCH_REPOSITORY,
 NEPHORAN_ACTIVE_TIMEOUT (seconds). Logs: .local/logs/<component>.log. Stop: npm run local:down.
 `;
 
@@ -198,6 +199,7 @@ interface Timings {
   porch?: { seconds: number; apiSeconds: number };
   metacontroller?: { seconds: number };
   hooks?: { seconds: number };
+  flux?: { seconds: number };
   example?: ExampleTimings;
   totalSeconds?: number;
 }
@@ -213,7 +215,7 @@ async function start(ctx: StackContext, opts: UpOptions): Promise<Timings> {
   if (opts.infraOnly) return timings;
   timings.hooks = await hooks.up(ctx);
   if (opts.metacontroller) await metacontroller.applyCompositeController(ctx);
-  await gitops.up(ctx);
+  timings.flux = await flux.up(ctx);
   if (opts.example && opts.metacontroller) timings.example = await watchExample(ctx, opts.example);
   else if (opts.example) say('example: not applied: without Metacontroller nothing would call the hooks');
   return timings;
@@ -231,8 +233,8 @@ function summary(ctx: StackContext, opts: UpOptions, started: number): string {
       `  porch:     ${kc} kubectl get repositories,packagerevisions -n ${settings.namespace}`,
       `  git:       git ls-remote ${gitserver.repoUrl(settings)}`,
       opts.infraOnly ? '' : `  hooks:     curl -s http://127.0.0.1:${settings.hookPort}/metrics | grep cnf_`,
-      `  logs:      ${rel(LOGS)}/<component>.log (cluster, porch, gitserver, metacontroller, hooks, gitops, kube-apiserver, ...)`,
-      '  again:     npm run local          (reuses what runs, restarts hooks + gitops)',
+      `  logs:      ${rel(LOGS)}/<component>.log (cluster, porch, gitserver, metacontroller, hooks, flux-source, flux-kustomize, kube-apiserver, ...)`,
+      '  again:     npm run local          (reuses what runs, restarts hooks)',
       '  stop:      npm run local:down',
       '',
     ]

@@ -274,7 +274,11 @@ describe('every example reaches Active on the local stack, and is deleted with n
             await checkNads(d);
             return true;
           },
-          { timeoutMs: 30_000, intervalMs: 1000, seen: () => Promise.resolve(`read ${log('gitops.log')}`) },
+          {
+            timeoutMs: 30_000,
+            intervalMs: 1000,
+            seen: () => Promise.resolve(`read ${log('flux-kustomize.log')}`),
+          },
         );
       }
       if (file === 'odu-oran.yaml') {

@@ -156,7 +156,7 @@ export function summary(c: Cnf | null): string {
 
 export const LOG_HINT =
   `read ${log('hooks.log')} (hook answers), ${log('metacontroller.log')} (sync errors), ` +
-  `${log('porch.log')}, ${log('gitops.log')} (what was applied), ${log('kwok-controller.log')}`;
+  `${log('porch.log')}, ${log('flux-kustomize.log')} (what Flux applied), ${log('kwok-controller.log')}`;
 
 /**
  * Polls `probe` until it returns a value other than undefined/false, at most `timeoutMs`. On timeout

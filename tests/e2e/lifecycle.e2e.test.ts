@@ -713,7 +713,7 @@ describe('CNFDeployment lifecycle on the local stack', () => {
       const left = `${wl.stdout}${dep.code === 0 ? dep.stdout : ''}`.trim();
       if (left)
         throw new Error(
-          `expected the workload gone after the delete, seen:\n${left}\n  read ${log('gitops.log')}`,
+          `expected the workload gone after the delete, seen:\n${left}\n  read ${log('flux-kustomize.log')}`,
         );
     });
   }, 180_000);

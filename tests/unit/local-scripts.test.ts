@@ -1,8 +1,8 @@
 // The pure parts of the local-stack scripts (scripts/local/): option parsing, settings from the
-// environment, the wrapper go.mod, recipe selection, the GitOps stand-in's helpers, and the shared
-// process runner (against real, tiny child processes). The stack itself is covered by test:e2e.
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+// environment, the wrapper go.mod, recipe selection, the stack's git server, and the shared process
+// runner (against real, tiny child processes). The stack itself is covered by test:e2e.
+import { execFile, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,25 +10,17 @@ import { describe, expect, it } from '@jest/globals';
 
 import { parseOptions as buildOptions, cacheRoot, dirsFor, selectTools } from '../../scripts/local/build.ts';
 import { CommandError, UsageError, parseCli, run } from '../../scripts/local/common.ts';
-import { parseOptions as gitopsOptions } from '../../scripts/local/gitops.ts';
-import {
-  GitOps,
-  advertisedRef,
-  key,
-  parseFile,
-  ref,
-  splitCatFileBatch,
-} from '../../scripts/local/gitops/sync.ts';
 import { hookEnv } from '../../scripts/local/stack/hooks.ts';
 import { flavour, localCompositeController } from '../../scripts/local/stack/metacontroller.ts';
 import { ROOT, settings } from '../../scripts/local/stack/util.ts';
 import etcd from '../../scripts/local/tools/etcd.ts';
+import flux from '../../scripts/local/tools/flux.ts';
 import { compareVersions, renderGoMod } from '../../scripts/local/tools/go.ts';
 import kubernetes, { parseKubernetesGoMod } from '../../scripts/local/tools/kubernetes.ts';
 import kwok from '../../scripts/local/tools/kwok.ts';
 import promtool, { prometheusRelease } from '../../scripts/local/tools/promtool.ts';
 import { parseOptions as upOptions } from '../../scripts/local/up.ts';
-import { loadVersions, type Versions } from '../../scripts/local/versions.ts';
+import { VERSIONS_FILE, loadVersions, type Versions } from '../../scripts/local/versions.ts';
 
 const versions: Versions = await loadVersions();
 
@@ -67,26 +59,6 @@ describe('command lines', () => {
       fresh: true,
     });
   });
-
-  it('gitops: --repo is required, numbers are checked, KUBECONFIG is the default kubeconfig', () => {
-    expect(() => gitopsOptions([], {})).toThrow('--repo <git url> is required');
-    expect(() => gitopsOptions(['--repo', 'u', '--interval-ms', 'soon'], {})).toThrow(UsageError);
-    expect(gitopsOptions(['--help'], {}).help).toBe(true);
-    expect(gitopsOptions(['--repo', 'u'], { KUBECONFIG: '/k' })).toEqual({
-      help: false,
-      repo: 'u',
-      branch: 'main',
-      kubeconfig: '/k',
-      kubectl: 'kubectl',
-      stateDir: path.resolve('.local', 'gitops'),
-      intervalMs: 1000,
-      resyncSeconds: 30,
-      once: false,
-    });
-    expect(
-      gitopsOptions(['--repo', 'u', '--kubeconfig', 'kc', '--resync-seconds', '5', '--once'], {}),
-    ).toMatchObject({ kubeconfig: path.resolve('kc'), resyncSeconds: 5, once: true });
-  });
 });
 
 describe('stack settings', () => {
@@ -101,6 +73,7 @@ describe('stack settings', () => {
       metacontrollerMetricsPort: 9999,
       metacontrollerWorkers: 5,
       metacontrollerHealthPort: 8081,
+      fluxPortBase: 9450,
       repository: 'cnf-packages',
       edgeRepository: 'edge-packages',
       edgeBranch: 'edge',
@@ -231,6 +204,27 @@ describe('build', () => {
     expect(versions.promtool.tags).toEqual(['remove_all_sd']);
   });
 
+  it('flux: one tool, both controllers; a controller without a pin is refused when versions.json is read', async () => {
+    const recipe = flux(versions);
+    expect(recipe.binaries.map((b) => b.name)).toEqual(['source-controller', 'kustomize-controller']);
+    expect(selectTools([...tools, recipe], ['kustomize-controller']).map((t) => t.name)).toEqual(['flux']);
+    const { controllers } = versions.flux;
+    // the upstream go.mod's replace lines that a dependency's go.mod cannot carry
+    expect(controllers['kustomize-controller'].replace).toMatchObject({
+      'sigs.k8s.io/kustomize/api': expect.any(String),
+      'sigs.k8s.io/kustomize/kyaml': expect.any(String),
+    });
+    const dir = mkdtempSync(path.join(tmpdir(), 'versions-'));
+    const raw = JSON.parse(readFileSync(VERSIONS_FILE, 'utf8')) as Record<string, unknown> & {
+      flux: { controllers: Record<string, unknown> };
+    };
+    delete raw.flux.controllers['kustomize-controller'];
+    writeFileSync(path.join(dir, 'v.json'), JSON.stringify(raw));
+    await expect(loadVersions(path.join(dir, 'v.json'))).rejects.toThrow(
+      /"flux" needs a "version" and controllers."kustomize-controller" a "module" and a "version"/,
+    );
+  });
+
   it('compares Go versions numerically', () => {
     expect(compareVersions('1.26.10', '1.26.9')).toBeGreaterThan(0);
     expect(compareVersions('1.25.7', '1.26.0')).toBeLessThan(0);
@@ -256,51 +250,8 @@ describe('build', () => {
   });
 });
 
-describe('GitOps stand-in helpers', () => {
-  it('an object keeps its identity across versions of its group', () => {
-    expect(key(ref('apps/v1', 'Deployment', 'default', 'amf'))).toBe('apps/Deployment/default/amf');
-    expect(key(ref('apps/v1beta1', 'Deployment', 'default', 'amf'))).toBe('apps/Deployment/default/amf');
-    expect(ref('v1', 'Namespace', undefined, 'n')).toEqual({
-      apiVersion: 'v1',
-      kind: 'Namespace',
-      name: 'n',
-    });
-  });
-
-  it('parses every document of a file, or names the first error', () => {
-    expect(parseFile('a: 1\n---\nb: 2\n')).toEqual({ values: [{ a: 1 }, { b: 2 }], error: null });
-    expect(parseFile('a: [1\n')).toMatchObject({
-      values: [],
-      error: expect.stringMatching(/^Flow sequence/),
-    });
-  });
-
-  it('splits `git cat-file --batch` output by byte sizes', () => {
-    const a = 'name: ä\n';
-    const b = 'x: 1\n';
-    const buf = Buffer.from(
-      `aaa blob ${Buffer.byteLength(a)}\n${a}\nbbb blob ${Buffer.byteLength(b)}\n${b}\n`,
-      'utf8',
-    );
-    expect(splitCatFileBatch(buf, ['a.yaml', 'b.yaml'])).toEqual({ 'a.yaml': a, 'b.yaml': b });
-  });
-});
-
-describe('the GitOps stand-in reads branch heads from the git server', () => {
-  it('parses a ref advertisement; a missing ref is null; a bad one is an error', () => {
-    const pkt = (line: string): string => `${(line.length + 4).toString(16).padStart(4, '0')}${line}`;
-    const oid = 'a'.repeat(40);
-    const body = Buffer.from(
-      `${pkt('# service=git-upload-pack\n')}0000${pkt(`${'b'.repeat(40)} HEAD\0multi_ack side-band-64k\n`)}` +
-        `${pkt(`${oid} refs/heads/main\n`)}0000`,
-    );
-    expect(advertisedRef(body, 'refs/heads/main')).toBe(oid);
-    expect(advertisedRef(body, 'refs/heads/other')).toBeNull();
-    expect(() => advertisedRef(Buffer.from('zzzz'), 'refs/heads/main')).toThrow(/bad pkt-line length/);
-    expect(() => advertisedRef(Buffer.from('00ffshort'), 'refs/heads/main')).toThrow(/truncated/);
-  });
-
-  it("through the stack's git server (git http-backend), as Porch and the stand-ins use it", async () => {
+describe("the stack's git server", () => {
+  it('serves refs over smart HTTP (git http-backend), as Porch and Flux read them', async () => {
     const root = mkdtempSync(path.join(tmpdir(), 'githttp-'));
     const git = (args: string[], cwd = root): string =>
       execFileSync('git', ['-c', 'user.name=t', '-c', 'user.email=t@t', ...args], { cwd, encoding: 'utf8' });
@@ -335,18 +286,16 @@ describe('the GitOps stand-in reads branch heads from the git server', () => {
           reject(new Error(`githttp exited ${code}`));
         });
       });
-      const at = (repo: string, branch: string): GitOps =>
-        new GitOps({
-          repo: `http://127.0.0.1:${port}/${repo}`,
-          branch,
-          kubeconfig: '',
-          kubectl: 'kubectl',
-          stateDir: root,
-          resyncSeconds: 30,
+      const url = `http://127.0.0.1:${port}`;
+      const lsRemote = (repo: string, ref: string): Promise<string> =>
+        new Promise((resolve, reject) => {
+          execFile('git', ['ls-remote', `${url}/${repo}`, ref], { timeout: 10_000 }, (err, out, errOut) =>
+            err ? reject(new Error(`${err.message} ${errOut}`)) : resolve(out),
+          );
         });
-      await expect(at('site.git', 'main').remoteHead()).resolves.toBe(head);
-      await expect(at('site.git', 'feature').remoteHead()).resolves.toBeNull();
-      await expect(at('nowhere.git', 'main').remoteHead()).rejects.toThrow(/HTTP 404/);
+      await expect(lsRemote('site.git', 'refs/heads/main')).resolves.toBe(`${head}\trefs/heads/main\n`);
+      await expect(lsRemote('site.git', 'refs/heads/feature')).resolves.toBe('');
+      await expect(lsRemote('nowhere.git', 'refs/heads/main')).rejects.toThrow(/404|not found/i);
     } finally {
       server.kill('SIGTERM');
     }

@@ -9,6 +9,7 @@ import { parseAllDocuments } from 'yaml';
 
 import { say } from '../common.ts';
 import { assertRunning } from './daemon.ts';
+import { FLUX_COMPONENTS } from './flux.ts';
 import { watchIntentExample } from './intent-example.ts';
 import { KUBECONFIG, StackError, kubectl, kubectlApply, logFile, rel, type StackContext } from './util.ts';
 
@@ -182,7 +183,7 @@ export async function watchExample(ctx: StackContext, file: string): Promise<Exa
     `example: applied ${rel(file)} (CNFDeployment ${ns}/${name}); waiting up to ${timeout}s for phase Active`,
   );
   while (w.secondsSoFar < timeout) {
-    for (const c of ['hooks', 'metacontroller', 'porch', 'gitops']) await assertRunning(c);
+    for (const c of ['hooks', 'metacontroller', 'porch', ...FLUX_COMPONENTS]) await assertRunning(c);
     const phase = await w.status();
     if (phase === 'Active') {
       say(`example: ${ns}/${name} is Active after ${w.secondsSoFar.toFixed(1)}s`);
@@ -206,7 +207,7 @@ export async function watchExample(ctx: StackContext, file: string): Promise<Exa
       `(last phase ${w.last?.status?.phase ?? '(none)'}, Ready=${ready}).\n` +
       (w.lastWarning ? `  Last Warning event: ${w.lastWarning}\n` : '') +
       `  Look at: ${rel(logFile('hooks'))} (hook answers), ${rel(logFile('metacontroller'))} (sync errors), ` +
-      `${rel(logFile('porch'))}, ${rel(logFile('gitops'))} (what was applied)\n` +
+      `${rel(logFile('porch'))}, ${rel(logFile('flux-kustomize'))} (what Flux applied)\n` +
       `  KUBECONFIG=${rel(KUBECONFIG)} kubectl describe cnfd ${name} -n ${ns}`,
   );
 }

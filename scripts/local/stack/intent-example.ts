@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 
 import { say } from '../common.ts';
 import { assertRunning } from './daemon.ts';
+import { FLUX_COMPONENTS } from './flux.ts';
 import type { ExampleTimings } from './example.ts';
 import { KUBECONFIG, StackError, kubectl, kubectlApply, logFile, rel, type StackContext } from './util.ts';
 
@@ -33,7 +34,7 @@ export async function watchIntentExample(
   let last = '';
   let status: IntentStatus | undefined;
   while (Date.now() - t0 < timeout * 1000) {
-    for (const c of ['hooks', 'metacontroller', 'porch', 'gitops']) await assertRunning(c);
+    for (const c of ['hooks', 'metacontroller', 'porch', ...FLUX_COMPONENTS]) await assertRunning(c);
     const res = await kubectl(ctx.bins, ['get', 'networkintents.nephoran.com', name, '-n', ns, '-o', 'json']);
     status = res.code === 0 ? (JSON.parse(res.stdout) as { status?: IntentStatus }).status : undefined;
     const ready = status?.conditions?.find((c) => c.type === 'Ready');

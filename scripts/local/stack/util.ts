@@ -9,7 +9,7 @@
 //   .local/logs/<component>.log  one log per component (the previous run's is kept as .log.1)
 //   .local/pids/<component>.json pid + command of every background process up.ts started
 //   .local/stack.json          binary paths and ports of the running stack (read by down.ts)
-//   .local/kwok, .local/porch, .local/git, .local/gitops   component state
+//   .local/kwok, .local/porch, .local/git, .local/flux   component state
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import process from 'node:process';
@@ -41,6 +41,11 @@ export interface Settings {
   /** Metacontroller's --workers (its default, 5, unless NEPHORAN_MC_WORKERS says otherwise). */
   metacontrollerWorkers: number;
   metacontrollerHealthPort: number;
+  /**
+   * Flux's ports, from here up: source-controller's artifact server (base), its health (+1) and
+   * metrics (+2), kustomize-controller's health (+3) and metrics (+4).
+   */
+  fluxPortBase: number;
   /** Porch repository the product publishes to (PORCH_REPOSITORY). */
   repository: string;
   /**
@@ -76,6 +81,7 @@ export function settings(env: NodeJS.ProcessEnv = process.env): Settings {
     metacontrollerMetricsPort: int(env, 'NEPHORAN_MC_METRICS_PORT', 9999),
     metacontrollerHealthPort: int(env, 'NEPHORAN_MC_HEALTH_PORT', 8081),
     metacontrollerWorkers: int(env, 'NEPHORAN_MC_WORKERS', 5),
+    fluxPortBase: int(env, 'NEPHORAN_FLUX_PORT_BASE', 9450),
     // Same default as hooks/config.ts DEFAULT_PORCH_REPOSITORY. Porch repositories, their
     // PackageRevisions and the CNFDeployments that own them must share one namespace: Metacontroller
     // only creates children in the parent's namespace.
@@ -100,6 +106,8 @@ export const BINARIES = [
   'kwokctl',
   'porch-server',
   'metacontroller',
+  'source-controller',
+  'kustomize-controller',
 ] as const;
 
 export type Binary = (typeof BINARIES)[number];
