@@ -12,6 +12,7 @@ import path from 'node:path';
 import process from 'node:process';
 
 import { say } from '../common.ts';
+import { FLUX_CRD_DIR } from '../tools/flux.ts';
 import { running, startDaemon, stopDaemon } from './daemon.ts';
 import { repoUrl } from './gitserver.ts';
 import {
@@ -27,7 +28,7 @@ import {
   type Settings,
   type StackContext,
 } from './util.ts';
-import { ensurePortFree, httpGet, waitFor, waitForCrds } from './wait.ts';
+import { ensurePortFree, healthy, waitFor, waitForCrds } from './wait.ts';
 
 /** Where the stack's Flux objects live (Flux's own default namespace). */
 export const FLUX_NAMESPACE = 'flux-system';
@@ -92,23 +93,11 @@ function controllers(settings: Settings): Controller[] {
 
 const readyz = (c: Controller): string => `http://127.0.0.1:${c.healthPort}/readyz`;
 
-async function healthy(url: string): Promise<boolean> {
-  const res = await httpGet(url);
-  if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${res.body.slice(0, 200).trim()}`);
-  return true;
-}
-
 /** The CRDs that came with the controllers' module zips (<bin dir>/crds, tools/flux.ts). */
 async function applyCrds(bins: Bins): Promise<void> {
-  const dir = path.join(path.dirname(bins['source-controller']), 'crds');
+  const dir = path.join(path.dirname(bins['source-controller']), FLUX_CRD_DIR);
   const files = (await readdir(dir)).filter((f) => f.endsWith('.yaml')).sort();
-  const kdir = path.join(path.dirname(bins['kustomize-controller']), 'crds');
-  const docs = [];
-  for (const f of files) docs.push(await readFile(path.join(dir, f), 'utf8'));
-  if (kdir !== dir) {
-    for (const f of (await readdir(kdir)).filter((x) => x.endsWith('.yaml')))
-      docs.push(await readFile(path.join(kdir, f), 'utf8'));
-  }
+  const docs = await Promise.all(files.map((f) => readFile(path.join(dir, f), 'utf8')));
   // server-side: the CRDs are larger than client-side apply's last-applied annotation allows
   await kubectlApply(bins, SOURCE, docs.join('\n---\n'), ['--server-side', '--force-conflicts']);
   await waitForCrds(bins, SOURCE, 'Flux CRDs Established', CRDS);

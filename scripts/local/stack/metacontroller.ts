@@ -23,7 +23,7 @@ import {
   type Settings,
   type StackContext,
 } from './util.ts';
-import { ensurePortFree, httpGet, waitFor, waitForCrds } from './wait.ts';
+import { ensurePortFree, healthy, waitFor, waitForCrds } from './wait.ts';
 
 const COMPONENT = 'metacontroller';
 const CRD_FILE = 'manifests/production/metacontroller-crds-v1.yaml';
@@ -94,12 +94,6 @@ export function flavour(
           `--zap-log-level=${env.NEPHORAN_MC_LOG_LEVEL || 'info'}`,
         ],
       };
-}
-
-async function healthy(url: string): Promise<boolean> {
-  const res = await httpGet(url);
-  if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${res.body.slice(0, 200).trim()}`);
-  return true;
 }
 
 export async function up({ bins, settings, versions }: StackContext): Promise<{ seconds: number }> {

@@ -124,3 +124,10 @@ export function httpGet(url: string, { timeoutMs = 2000 } = {}): Promise<{ statu
     req.on('error', reject);
   });
 }
+
+/** Resolves true when `url` answers 200; throws with the status and the start of the body otherwise. */
+export async function healthy(url: string): Promise<boolean> {
+  const res = await httpGet(url);
+  if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${res.body.slice(0, 200).trim()}`);
+  return true;
+}
