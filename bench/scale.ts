@@ -50,7 +50,13 @@ interface Site {
 
 interface StackFile {
   bins: { kubectl: string };
-  settings: { gitPort: number; hookPort: number; repository: string; namespace: string };
+  settings: {
+    gitPort: number;
+    hookPort: number;
+    repository: string;
+    namespace: string;
+    fluxInterval: string;
+  };
 }
 
 interface Cnf {
@@ -144,7 +150,7 @@ async function prepareSites(k: number): Promise<Site[]> {
     // Each site's deployment repository is synced by Flux (a GitRepository + Kustomization of its
     // own), as on a real site.
     const url = repoUrl({ gitPort: settings.gitPort, repository: site.gitRepo });
-    await syncRepository(bins, site.gitRepo, url);
+    await syncRepository(bins, settings, site.gitRepo, url);
     out.push(site);
   }
   return out;

@@ -70,7 +70,7 @@ export async function down({ logs = false }: { logs?: boolean } = {}): Promise<v
     await stopDaemon(c, { graceMs: c === 'porch' ? 5000 : 10_000 });
   }
   await cluster.down({ bins, settings });
-  for (const p of ['kwok', 'porch', 'git', 'flux', 'pids', 'timings.json']) {
+  for (const p of ['kwok', 'porch', 'postgres', 'git', 'flux', 'pids', 'timings.json']) {
     await rm(path.join(LOCAL, p), { recursive: true, force: true });
   }
   await rm(KUBECONFIG, { force: true });

@@ -74,6 +74,9 @@ describe('stack settings', () => {
       metacontrollerWorkers: 5,
       metacontrollerHealthPort: 8081,
       fluxPortBase: 9450,
+      fluxInterval: '2s',
+      porchCache: 'db',
+      porchDbPort: 9455,
       repository: 'cnf-packages',
       edgeRepository: 'edge-packages',
       edgeBranch: 'edge',
@@ -91,6 +94,14 @@ describe('stack settings', () => {
       cluster: 'nephoran',
     });
     expect(() => settings({ NEPHORAN_GIT_PORT: '70000' })).toThrow('NEPHORAN_GIT_PORT must be a port number');
+    expect(settings({ NEPHORAN_FLUX_INTERVAL: '5s' }).fluxInterval).toBe('5s');
+    expect(settings({ NEPHORAN_PORCH_CACHE: 'CR' }).porchCache).toBe('cr');
+    expect(() => settings({ NEPHORAN_PORCH_CACHE: 'redis' })).toThrow(
+      'NEPHORAN_PORCH_CACHE must be cr or db, got "redis"',
+    );
+    expect(() => settings({ NEPHORAN_FLUX_INTERVAL: 'soon' })).toThrow(
+      'NEPHORAN_FLUX_INTERVAL must be a duration like 2s or 1m, got "soon"',
+    );
   });
 
   it('the local CompositeController calls the local hooks with neither Service nor token (v1.5.20 refuses the fields)', async () => {

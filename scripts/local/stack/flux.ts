@@ -32,8 +32,6 @@ import { ensurePortFree, healthy, waitFor, waitForCrds } from './wait.ts';
 
 /** Where the stack's Flux objects live (Flux's own default namespace). */
 export const FLUX_NAMESPACE = 'flux-system';
-/** How often source-controller looks at a branch head (see manifests/flux-sync.yaml). */
-export const GIT_INTERVAL = '2s';
 
 /** source-controller's artifacts (one tarball per synced revision). */
 const STORAGE = path.join(LOCAL, 'flux', 'storage');
@@ -106,6 +104,7 @@ async function applyCrds(bins: Bins): Promise<void> {
 /** GitRepository + Kustomization `name` syncing `branch` of `url` into the cluster. */
 export async function syncRepository(
   bins: Pick<Bins, 'kubectl'>,
+  settings: Pick<Settings, 'fluxInterval'>,
   name: string,
   url: string,
   branch = 'main',
@@ -118,7 +117,7 @@ export async function syncRepository(
       FLUX_NAMESPACE,
       GIT_URL: url,
       BRANCH: branch,
-      GIT_INTERVAL,
+      GIT_INTERVAL: settings.fluxInterval,
     }),
   );
 }
@@ -201,7 +200,7 @@ export async function up({ bins, settings }: StackContext): Promise<{ seconds: n
     [settings.repository, repoUrl(settings), 'main'],
     [settings.edgeRepository, repoUrl(settings, settings.edgeRepository), settings.edgeBranch],
   ];
-  for (const [name, url, branch] of repos) await syncRepository(bins, name, url, branch);
+  for (const [name, url, branch] of repos) await syncRepository(bins, settings, name, url, branch);
   // The first sync of each: proves the whole chain (clone, artifact server, build, apply) works
   // before anything depends on it.
   for (const [name] of repos) {

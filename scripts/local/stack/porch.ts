@@ -1,5 +1,6 @@
 // Porch: porch-server out of cluster (an aggregated apiserver on 127.0.0.1:<porchPort>, standalone
-// debug mode, CR cache), its CRDs read at run time from the porch module source in the Go module
+// debug mode, its database cache on PostgreSQL — stack/postgres.ts — or, with NEPHORAN_PORCH_CACHE=cr,
+// its CR cache), its CRDs read at run time from the porch module source in the Go module
 // cache, the APIService + ExternalName Service that route porch.kpt.dev to it, and the Repository
 // the product publishes to.
 import { existsSync } from 'node:fs';
@@ -10,6 +11,8 @@ import process from 'node:process';
 import { say } from '../common.ts';
 import { running, startDaemon, stopDaemon } from './daemon.ts';
 import { ensureRepository, repoUrl } from './gitserver.ts';
+import * as postgres from './postgres.ts';
+import { porchDbEnv } from './postgres.ts';
 import {
   KUBECONFIG,
   LOCAL,
@@ -157,7 +160,7 @@ async function startServer(bins: Bins, settings: Settings): Promise<void> {
       `--authorization-kubeconfig=${KUBECONFIG}`,
       `--cert-dir=${path.join(state, 'certs')}`,
       `--cache-directory=${path.join(state, 'cache')}`,
-      '--cache-type=CR',
+      `--cache-type=${settings.porchCache.toUpperCase()}`,
       // No function runner here: packages without a Kptfile pipeline never call it.
       '--function-runner=127.0.0.1:9445',
       // Porch v1.5.8's cache can fall behind git under concurrent writes (a lifecycle change lost by
@@ -165,7 +168,10 @@ async function startServer(bins: Bins, settings: Settings): Promise<void> {
       // what re-reads git. Porch's default is 10 min; see docs/operations.md, "Porch under load".
       '--repo-sync-frequency=10s',
     ],
-    { env: serverEnv(settings, state), marker: 'porch-server' },
+    {
+      env: { ...serverEnv(settings, state), ...(settings.porchCache === 'db' ? porchDbEnv(settings) : {}) },
+      marker: 'porch-server',
+    },
   );
   say(`porch: started porch-server on 127.0.0.1:${settings.porchPort} (log ${rel(logFile(COMPONENT))})`);
 }
@@ -227,8 +233,14 @@ export async function up(ctx: StackContext): Promise<{ seconds: number; apiSecon
   const { bins, settings } = ctx;
   const t0 = Date.now();
   await applyApi(ctx);
+  if (settings.porchCache === 'db') {
+    const dir = await goModuleDir(COMPONENT, ctx.versions.porch.module, ctx.versions.porch.version);
+    await postgres.up(ctx, path.join(dir, 'api', 'sql', 'porch-db.sql'));
+  }
   const rec = await running(COMPONENT);
-  if (rec && (await serving(bins).catch(() => false))) {
+  // a porch-server of the other cache type (NEPHORAN_PORCH_CACHE changed) is started again
+  const sameCache = rec?.args.includes(`--cache-type=${settings.porchCache.toUpperCase()}`) === true;
+  if (rec && sameCache && (await serving(bins).catch(() => false))) {
     say(`porch: reusing running porch-server on 127.0.0.1:${settings.porchPort}`);
   } else {
     await startServer(bins, settings);
@@ -259,4 +271,5 @@ export async function up(ctx: StackContext): Promise<{ seconds: number; apiSecon
 export async function down(): Promise<void> {
   // porch-server often sits out SIGTERM (open aggregator connections); its state is in git and CRs.
   await stopDaemon(COMPONENT, { graceMs: 5000 });
+  await postgres.down();
 }

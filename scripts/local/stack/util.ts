@@ -46,6 +46,15 @@ export interface Settings {
    * metrics (+2), kustomize-controller's health (+3) and metrics (+4).
    */
   fluxPortBase: number;
+  /**
+   * Porch's cache: `db` (its database cache on PostgreSQL, stack/postgres.ts: what the stack runs)
+   * or `cr` (Porch's default, NEPHORAN_PORCH_CACHE=cr), and the database's port. The CR cache's cost
+   * per write grows with the packages of a repository (docs/operations.md, "Porch under load").
+   */
+  porchCache: 'cr' | 'db';
+  porchDbPort: number;
+  /** How often Flux's source-controller looks at a branch head (GitRepository spec.interval). */
+  fluxInterval: string;
   /** Porch repository the product publishes to (PORCH_REPOSITORY). */
   repository: string;
   /**
@@ -67,6 +76,21 @@ const int = (env: NodeJS.ProcessEnv, name: string, dflt: number): number => {
   return n;
 };
 
+/** A Go duration as Flux takes it (e.g. 2s, 500ms, 1m). */
+const duration = (env: NodeJS.ProcessEnv, name: string, dflt: string): string => {
+  const v = env[name];
+  if (v === undefined || v === '') return dflt;
+  if (!/^(\d+(\.\d+)?(ms|s|m|h))+$/.test(v))
+    throw new Error(`${name} must be a duration like 2s or 1m, got "${v}"`);
+  return v;
+};
+
+const cacheType = (v: string | undefined): 'cr' | 'db' => {
+  if (v === undefined || v === '' || v.toLowerCase() === 'db') return 'db';
+  if (v.toLowerCase() === 'cr') return 'cr';
+  throw new Error(`NEPHORAN_PORCH_CACHE must be cr or db, got "${v}"`);
+};
+
 /** Settings of the local stack; every one can be overridden from the environment. */
 export function settings(env: NodeJS.ProcessEnv = process.env): Settings {
   return {
@@ -82,6 +106,9 @@ export function settings(env: NodeJS.ProcessEnv = process.env): Settings {
     metacontrollerHealthPort: int(env, 'NEPHORAN_MC_HEALTH_PORT', 8081),
     metacontrollerWorkers: int(env, 'NEPHORAN_MC_WORKERS', 5),
     fluxPortBase: int(env, 'NEPHORAN_FLUX_PORT_BASE', 9450),
+    fluxInterval: duration(env, 'NEPHORAN_FLUX_INTERVAL', '2s'),
+    porchCache: cacheType(env.NEPHORAN_PORCH_CACHE),
+    porchDbPort: int(env, 'NEPHORAN_PORCH_DB_PORT', 9455),
     // Same default as hooks/config.ts DEFAULT_PORCH_REPOSITORY. Porch repositories, their
     // PackageRevisions and the CNFDeployments that own them must share one namespace: Metacontroller
     // only creates children in the parent's namespace.
