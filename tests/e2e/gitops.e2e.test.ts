@@ -165,10 +165,18 @@ describe('Flux syncs what Porch publishes', () => {
     const crds = path.join(ROOT, 'tests', 'fixtures', 'crds', 'config-sync');
     await must(`kubectl apply --server-side -f ${crds}`);
     try {
-      await must(
-        'kubectl wait --for=condition=Established --timeout=60s crd/rootsyncs.configsync.gke.io crd/reposyncs.configsync.gke.io',
-        { timeoutMs: 70_000 },
-      );
+      // polled, not `kubectl wait`: that fails outright on a CRD whose status has no conditions yet
+      const established = async (): Promise<string> =>
+        (
+          await must(
+            'kubectl get crd rootsyncs.configsync.gke.io reposyncs.configsync.gke.io ' +
+              `-o jsonpath='{range .items[*]}{.status.conditions[?(@.type=="Established")].status} {end}'`,
+          )
+        ).trim();
+      await waitUntil('Config Sync CRDs Established', async () => (await established()) === 'True True', {
+        timeoutMs: 60_000,
+        seen: established,
+      });
       for (const ns of ['config-management-system', 'site-a']) {
         await must(`kubectl create namespace ${ns} --dry-run=client -o yaml | kubectl apply -f -`);
       }
