@@ -336,7 +336,8 @@ export async function gitRefs(): Promise<Map<string, string>> {
 }
 
 /** Components scripts/local/fault.ts can kill and restart (scripts/local/stack/faults.ts). */
-export type StackComponent = 'porch' | 'gitserver' | 'metacontroller' | 'hooks' | 'kube-apiserver';
+export type StackComponent =
+  'porch' | 'postgres' | 'gitserver' | 'metacontroller' | 'hooks' | 'kube-apiserver';
 
 export interface FaultKill {
   component: StackComponent;

@@ -1,5 +1,5 @@
 // The fault matrix on the local stack (`npm run test:faults`, docs/reliability.md): for each of
-// porch-server, the git server, Metacontroller, the hook server and the kube-apiserver, and for each
+// porch-server, its PostgreSQL (with Porch's database cache), the git server, Metacontroller, the hook server and the kube-apiserver, and for each
 // of two moments — during provisioning (a new CNF) and during a rollout (a spec change on an Active
 // CNF) — the component is SIGKILLed (its whole process group, scripts/local/fault.ts), kept down for
 // FAULT_DOWN_MS (3 s), started again as up.ts starts it, and then:
@@ -18,7 +18,7 @@
 //
 // FAULTS_ONLY=hooks,porch-roll (component short names or case names) runs a subset.
 import { afterAll, beforeAll, describe, test } from '@jest/globals';
-import { appendFileSync, copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
 import { OranResponder } from '../doubles/oran-responder.ts';
@@ -70,6 +70,18 @@ const TARGETS: Target[] = [
   { component: 'metacontroller', short: 'mc', label: 'Metacontroller', log: 'metacontroller.log' },
   { component: 'gitserver', short: 'git', label: 'git server', log: 'gitserver.log' },
   { component: 'porch', short: 'porch', label: 'porch-server', log: 'porch.log' },
+  // Porch's database, when the stack runs Porch's database cache (its default; not with
+  // NEPHORAN_PORCH_CACHE=cr)
+  ...(existsSync(path.join(LOCAL, 'pids', 'postgres.json'))
+    ? [
+        {
+          component: 'postgres' as const,
+          short: 'pg',
+          label: "PostgreSQL (Porch's database)",
+          log: 'postgres.log',
+        },
+      ]
+    : []),
   { component: 'kube-apiserver', short: 'kapi', label: 'kube-apiserver', log: 'kube-apiserver.log' },
 ];
 type Moment = 'provisioning' | 'rollout';

@@ -2,7 +2,7 @@
 // and start it again the way the stack starts it.
 //
 // Components:
-//   porch, gitserver, metacontroller, hooks  processes up.ts started (daemon.ts pid records): the
+//   porch, postgres (Porch's database), gitserver, metacontroller, hooks  processes up.ts started (daemon.ts pid records): the
 //       whole process group is SIGKILLed (the pid record is left; `running()` sees it dead), and the
 //       component's own up() starts it again (it replaces a dead record, checks its ports are free,
 //       waits for its health check), exactly as a re-run of `npm run local` would;
@@ -33,7 +33,14 @@ import {
 } from './util.ts';
 import { waitFor } from './wait.ts';
 
-export const FAULT_COMPONENTS = ['porch', 'gitserver', 'metacontroller', 'hooks', 'kube-apiserver'] as const;
+export const FAULT_COMPONENTS = [
+  'porch',
+  'postgres',
+  'gitserver',
+  'metacontroller',
+  'hooks',
+  'kube-apiserver',
+] as const;
 export type FaultComponent = (typeof FAULT_COMPONENTS)[number];
 
 export const isFaultComponent = (c: string): c is FaultComponent =>
@@ -160,6 +167,9 @@ export async function restart(component: FaultComponent, ctx?: StackContext): Pr
     }
     case 'porch':
       await porch.up(c);
+      break;
+    case 'postgres':
+      await porch.startDatabase(c);
       break;
     case 'gitserver':
       await gitserver.up(c);

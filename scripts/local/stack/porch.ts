@@ -229,14 +229,17 @@ async function applyRepository(bins: Bins, settings: Settings): Promise<void> {
   });
 }
 
+/** PostgreSQL with Porch's own schema (api/sql/porch-db.sql of the pinned porch module). */
+export async function startDatabase(ctx: StackContext): Promise<void> {
+  const dir = await goModuleDir(COMPONENT, ctx.versions.porch.module, ctx.versions.porch.version);
+  await postgres.up(ctx, path.join(dir, 'api', 'sql', 'porch-db.sql'));
+}
+
 export async function up(ctx: StackContext): Promise<{ seconds: number; apiSeconds: number }> {
   const { bins, settings } = ctx;
   const t0 = Date.now();
   await applyApi(ctx);
-  if (settings.porchCache === 'db') {
-    const dir = await goModuleDir(COMPONENT, ctx.versions.porch.module, ctx.versions.porch.version);
-    await postgres.up(ctx, path.join(dir, 'api', 'sql', 'porch-db.sql'));
-  }
+  if (settings.porchCache === 'db') await startDatabase(ctx);
   const rec = await running(COMPONENT);
   // a porch-server of the other cache type (NEPHORAN_PORCH_CACHE changed) is started again
   const sameCache = rec?.args.includes(`--cache-type=${settings.porchCache.toUpperCase()}`) === true;
