@@ -6,7 +6,7 @@
 //   npm run bench:scale -- --sites 5                 the CNFs spread over 5 sites (below)
 //   npm run bench:scale -- --counts 200 --timeout 600
 //   options: --counts A,B,…  --functions NRF,AUSF,…  --timeout S (apply → all Active, per N)
-//            --delete-timeout S  --sites K  --keep (leave the last round's CNFs in place)
+//            --delete-timeout S  --sites K  --keep (leave the last round's CNFs, and the sites, in place)
 //
 // Sites: with --sites 1 (the default) every CNF goes to namespace default and the stack's one Porch
 // Repository. With --sites K the CNFs are spread over namespaces scale-site-1…K, each with a Porch
@@ -25,7 +25,7 @@ import process from 'node:process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { registerRepository } from '../scripts/local/stack/porch.ts';
-import { syncRepository } from '../scripts/local/stack/flux.ts';
+import { removeSync, syncRepository } from '../scripts/local/stack/flux.ts';
 import { repoUrl } from '../scripts/local/stack/gitserver.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -154,6 +154,20 @@ async function prepareSites(k: number): Promise<Site[]> {
     out.push(site);
   }
   return out;
+}
+
+/**
+ * The sites' Flux syncs and namespaces (with their Porch Repositories) go after the run, so that a
+ * later run — or the e2e suite on the same stack — does not pay for Flux and Porch still polling
+ * them. Their git repositories stay (the next run with sites reuses them).
+ */
+async function removeSites(at: Site[]): Promise<void> {
+  const { bins, settings } = stackFile();
+  for (const site of at) {
+    if (site.namespace === settings.namespace) continue;
+    await removeSync(bins, site.gitRepo);
+    kubectl(['delete', 'namespace', site.namespace, '--ignore-not-found', '--wait=true', '--timeout=90s']);
+  }
 }
 
 function cnfYaml(run: string, n: number, functions: string[], at: Site[]): string {
@@ -493,6 +507,7 @@ async function main(): Promise<void> {
   const at = await prepareSites(opts.sites);
   const results: RoundResult[] = [];
   for (const n of opts.counts) results.push(await round(opts, n, at));
+  if (!opts.keep) await removeSites(at);
   mkdirSync(path.join(ROOT, 'bench', 'results'), { recursive: true });
   const file = path.join(
     ROOT,
