@@ -1,4 +1,4 @@
-// The one helper module of scripts/local (build.ts, up.ts, down.ts, gitops.ts, stack/*, tools/*):
+// The one helper module of scripts/local (build.ts, up.ts, down.ts, fault.ts, githttp.ts, stack/*, tools/*):
 // progress logging (say), the process runner (run), command-line parsing (parseCli on node:util
 // parseArgs, runMain), JSON files and time helpers. It knows nothing about the build or the stack.
 import { spawn, type ChildProcess } from 'node:child_process';
