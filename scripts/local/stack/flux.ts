@@ -144,28 +144,18 @@ export async function removeSync(bins: Pick<Bins, 'kubectl'>, name: string): Pro
   if (res.code !== 0) throw new StackError(KUSTOMIZE, `deleting the Flux sync ${name}: ${res.stderr.trim()}`);
 }
 
-/** Ready condition of a Flux object as "True"/"False: <message>", or null when it has none yet. */
-export async function readyOf(
+/** The Ready condition of Kustomization `name`, or null while it has none (or cannot be read). */
+async function kustomizationReady(
   bins: Pick<Bins, 'kubectl'>,
-  kind: 'kustomization' | 'gitrepository',
   name: string,
-): Promise<{ ready: boolean; message: string; revision: string } | null> {
-  const res = await kubectl(bins, ['get', '-n', FLUX_NAMESPACE, `${kind}/${name}`, '-o', 'json']);
+): Promise<{ ready: boolean; message: string } | null> {
+  const res = await kubectl(bins, ['get', '-n', FLUX_NAMESPACE, `kustomization/${name}`, '-o', 'json']);
   if (res.code !== 0) return null;
   const obj = JSON.parse(res.stdout) as {
-    status?: {
-      conditions?: { type: string; status: string; message?: string }[];
-      lastAppliedRevision?: string;
-      artifact?: { revision?: string };
-    };
+    status?: { conditions?: { type: string; status: string; message?: string }[] };
   };
   const c = obj.status?.conditions?.find((x) => x.type === 'Ready');
-  if (!c) return null;
-  return {
-    ready: c.status === 'True',
-    message: c.message ?? '',
-    revision: obj.status?.lastAppliedRevision ?? obj.status?.artifact?.revision ?? '',
-  };
+  return c ? { ready: c.status === 'True', message: c.message ?? '' } : null;
 }
 
 async function startController(bins: Bins, c: Controller): Promise<void> {
@@ -208,7 +198,7 @@ export async function up({ bins, settings }: StackContext): Promise<{ seconds: n
       KUSTOMIZE,
       `Kustomization ${FLUX_NAMESPACE}/${name} Ready`,
       async () => {
-        const r = await readyOf(bins, 'kustomization', name);
+        const r = await kustomizationReady(bins, name);
         if (!r?.ready) throw new Error(r ? `Ready=False: ${r.message}` : 'no Ready condition yet');
         return true;
       },

@@ -87,6 +87,8 @@ export function porchDbEnv(settings: Pick<Settings, 'porchDbPort'>): NodeJS.Proc
     DB_PORT: String(settings.porchDbPort),
     DB_NAME: PG_DATABASE,
     DB_USER: PG_USER,
+    // never checked (initdb --auth=trust: a loopback-only test database), but porch-server refuses
+    // to start without one when SSL is off
     DB_PASSWORD: 'porch',
     DB_SSL_MODE: 'disable',
   };
@@ -98,11 +100,14 @@ export async function up({ settings }: StackContext, schemaFile: string): Promis
   if (!existsSync(path.join(PG_DATA, 'PG_VERSION'))) {
     await mkdir(PG_DATA, { recursive: true });
     if (process.getuid?.() === 0) {
-      const id = Number((await runCommand('id', ['-u', 'postgres'])).stdout.trim());
-      if (!Number.isInteger(id))
+      const [uid, gid] = await Promise.all([
+        runCommand('id', ['-u', 'postgres']),
+        runCommand('id', ['-g', 'postgres']),
+      ]);
+      // `id` fails for a missing user (and Number('') would be 0: root)
+      if (uid.code !== 0 || gid.code !== 0)
         throw new StackError(COMPONENT, 'no `postgres` user (apt-get install postgresql)');
-      const gid = Number((await runCommand('id', ['-g', 'postgres'])).stdout.trim());
-      await chown(PG_DATA, id, gid);
+      await chown(PG_DATA, Number(uid.stdout.trim()), Number(gid.stdout.trim()));
     }
     // trust on loopback only: a throwaway database of a local test stack
     await pg(
@@ -150,7 +155,6 @@ export async function up({ settings }: StackContext, schemaFile: string): Promis
   );
   if (has.trim() !== '1')
     await psql(bin, port, 'postgres', ['-c', `create database ${PG_DATABASE}`], 'create database');
-  await psql(bin, port, 'postgres', ['-c', `alter user ${PG_USER} password 'porch'`], 'set password');
   // on stdin: the server's user may not read the Go module cache
   await psql(bin, port, PG_DATABASE, ['-f', '-'], `schema ${schemaFile}`, await readFile(schemaFile, 'utf8'));
   say(
