@@ -15,6 +15,7 @@ import { errorMessage, parseCli, readJson, run, runMain, say, setLogStamp } from
 import * as cluster from './stack/cluster.ts';
 import { stopDaemon } from './stack/daemon.ts';
 import { FLUX_COMPONENTS } from './stack/flux.ts';
+import { PG_DATA } from './stack/postgres.ts';
 import {
   KUBECONFIG,
   LOCAL,
@@ -70,7 +71,8 @@ export async function down({ logs = false }: { logs?: boolean } = {}): Promise<v
     await stopDaemon(c, { graceMs: c === 'porch' ? 5000 : 10_000 });
   }
   await cluster.down({ bins, settings });
-  for (const p of ['kwok', 'porch', 'postgres', 'git', 'flux', 'pids', 'timings.json']) {
+  await rm(PG_DATA, { recursive: true, force: true });
+  for (const p of ['kwok', 'porch', 'git', 'flux', 'pids', 'timings.json']) {
     await rm(path.join(LOCAL, p), { recursive: true, force: true });
   }
   await rm(KUBECONFIG, { force: true });

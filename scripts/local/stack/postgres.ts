@@ -3,12 +3,14 @@
 // write grows with the packages in a repository, and 100 CNFs in one repository did not come up
 // (docs/operations.md, "Porch under load"). The server is the machine's own PostgreSQL from Debian's packages (`postgresql`; found under
 // /usr/lib/postgresql/<major>/bin), run as a process of the stack on 127.0.0.1:<porchDbPort>, data in
-// .local/postgres, the schema Porch ships (api/sql/porch-db.sql of its module, idempotent).
+// $TMPDIR/nephoran-postgres-<hash of the checkout> (PG_DATA below), the schema Porch ships (api/sql/porch-db.sql of its module, idempotent).
 //
 // PostgreSQL refuses to run as root: as root the server runs as the `postgres` user that Debian's
 // package creates (runuser), and its data directory is handed to that user.
 import { existsSync, readdirSync } from 'node:fs';
 import { chown, mkdir, readFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import process from 'node:process';
 
@@ -18,7 +20,15 @@ import { LOCAL, StackError, runCommand, type Settings, type StackContext } from 
 import { ensurePortFree, waitFor } from './wait.ts';
 
 const COMPONENT = 'postgres';
-export const PG_DATA = path.join(LOCAL, 'postgres');
+/**
+ * The data directory: outside the checkout, which the `postgres` user may not be able to reach (a
+ * clone in a 0700 directory such as mktemp's made initdb fail with "Permission denied"); one per
+ * checkout (named after its .local), under the world-traversable temporary directory.
+ */
+export const PG_DATA = path.join(
+  tmpdir(),
+  `nephoran-postgres-${createHash('sha256').update(LOCAL).digest('hex').slice(0, 12)}`,
+);
 export const PG_DATABASE = 'porch';
 export const PG_USER = 'porch';
 
@@ -46,7 +56,12 @@ function asServerUser(cmd: string, args: string[]): [string, string[]] {
 
 async function pg(bin: string, args: string[], what: string, input?: string): Promise<string> {
   const [cmd, argv] = asServerUser(bin, args);
-  const res = await runCommand(cmd, argv, { timeoutMs: 60_000, ...(input !== undefined ? { input } : {}) });
+  // cwd '/': the server's user may not enter the checkout
+  const res = await runCommand(cmd, argv, {
+    cwd: '/',
+    timeoutMs: 60_000,
+    ...(input !== undefined ? { input } : {}),
+  });
   if (res.code !== 0) throw new StackError(COMPONENT, `${what}: ${(res.stderr || res.stdout).trim()}`);
   return res.stdout;
 }
@@ -135,7 +150,7 @@ export async function up({ settings }: StackContext, schemaFile: string): Promis
       '-c',
       'max_connections=200',
     ]);
-    await startDaemon(COMPONENT, cmd, argv, { marker: 'postgres' });
+    await startDaemon(COMPONENT, cmd, argv, { marker: 'postgres', cwd: '/' });
   }
   await waitFor(
     COMPONENT,
